@@ -1,0 +1,1 @@
+"""Data: the indicator catalogue, the synthetic market, file loading, validation and splits."""

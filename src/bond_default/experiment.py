@@ -1,0 +1,211 @@
+"""One experiment cell (data x split x classifier x sampler x ratio x seed), end to end."""
+
+from __future__ import annotations
+
+import json
+import logging
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig, OmegaConf
+
+from bond_default.data.dataset import BondData
+from bond_default.errors import InputError
+
+log = logging.getLogger(__name__)
+
+CELL_KEYS = ("classifier", "sampler", "ratio", "data")
+RESULT_FILE = "result.json"
+PREDICTIONS_FILE = "predictions.csv"
+
+
+@dataclass
+class CellResult:
+    """What a cell produced: its labels, status, metrics and MLflow run id."""
+
+    labels: dict[str, str]
+    status: str = "RUNNING"
+    metrics: dict[str, float] = field(default_factory=dict)
+    run_id: str | None = None
+    error: str | None = None
+
+    def write(self, folder: Path) -> None:
+        """Save as ``result.json`` in the job's output folder (read by the sweep summary)."""
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / RESULT_FILE).write_text(json.dumps(self.__dict__, indent=2, default=str))
+
+
+def _hydra_runtime() -> tuple[dict[str, str], Path | None, Path | None]:
+    """Chosen config options, the job's output folder and, in a multirun, the sweep folder."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if not HydraConfig.initialized():
+        return {}, None, None
+    hc = HydraConfig.get()
+    choices = {k: str(v) for k, v in hc.runtime.choices.items() if k in CELL_KEYS}
+    sweep = Path(hc.sweep.dir) if hc.mode == RunMode.MULTIRUN else None
+    return choices, Path(hc.runtime.output_dir), sweep
+
+
+def load_data(cfg: DictConfig) -> BondData:
+    """Build the configured data source and load it (validation errors are InputErrors)."""
+    from hydra.utils import instantiate
+
+    if OmegaConf.is_missing(cfg.data, "path"):
+        raise InputError("data.path is required for this data set: pass "
+                         "data.path=/path/to/your/file (CSV, Parquet, Excel or ARFF)")
+    return instantiate(cfg.data).load()
+
+
+def run_cell(cfg: DictConfig) -> CellResult:
+    """Load and validate data, split, fit the pipeline on training rows, evaluate, track.
+
+    Anticipated bad input raises :class:`InputError` before any MLflow run is started.
+    An unexpected failure during training ends the MLflow run as FAILED with the error
+    saved as ``error.txt``, and is re-raised.
+    """
+    from hydra.utils import instantiate
+
+    choices, output_dir, sweep_dir = _hydra_runtime()
+    data = load_data(cfg)
+    labels = {k: choices.get(k, "custom") for k in CELL_KEYS}
+    labels["data"] = data.name
+    labels["seed"] = str(cfg.seed)
+    result = CellResult(labels=labels)
+
+    train, test = instantiate(cfg.split).split(data, int(cfg.seed))
+    x_train, y_train = data.features.iloc[train], data.label.iloc[train]
+    x_test, y_test = data.features.iloc[test], data.label.iloc[test]
+
+    from bond_default.pipeline import build_pipeline, check_enough_defaulted
+
+    pipeline = build_pipeline(cfg)
+    check_enough_defaulted(pipeline, int(y_train.sum()), labels["sampler"])
+    np.random.seed(int(cfg.seed))
+
+    import mlflow
+
+    from bond_default import tracking
+
+    tracking.use_experiment(cfg.tracking.uri, cfg.tracking.experiment)
+    parent = tracking.parent_run_id(sweep_dir) if sweep_dir else None
+    run_name = f"{labels['classifier']}-{labels['sampler']}-{labels['ratio']}-s{cfg.seed}"
+    tags = {"classifier": labels["classifier"], "sampler": labels["sampler"],
+            "ratio": labels["ratio"], "dataset": data.name, "seed": str(cfg.seed)}
+    with mlflow.start_run(run_name=run_name, parent_run_id=parent, tags=tags) as run:
+        result.run_id = run.info.run_id
+        try:
+            mlflow.log_params(tracking.params_of(cfg))
+            mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
+            if data.true_drivers:
+                mlflow.log_text(pd.DataFrame({"indicator": data.true_drivers}).to_csv(
+                    index=False), "data/true_drivers.csv")
+            counts = {"n_rows": len(data), "n_rows_read": data.rows_before_missing_policy,
+                      "n_train": len(train), "n_train_defaulted": int(y_train.sum()),
+                      "n_test": len(test), "n_test_defaulted": int(y_test.sum())}
+            log.info("%s: %d rows (%d defaulted); train %d, test %d", data.name, len(data),
+                     data.n_defaulted, len(train), len(test))
+
+            pipeline.fit(x_train, y_train.to_numpy())
+            counter = pipeline.named_steps["count"]
+            counts.update(n_fit=counter.n_rows_, n_fit_defaulted=counter.n_defaulted_)
+            scores = pipeline.predict_proba(x_test)[:, 1]
+
+            from bond_default.metrics import evaluate
+
+            metrics = evaluate(y_test.to_numpy(), scores, float(cfg.threshold))
+            mlflow.log_metrics({f"test_{k}": float(v) for k, v in metrics.items()})
+            mlflow.log_metrics({k: float(v) for k, v in counts.items()})
+            result.metrics = {**metrics, **counts}
+            predictions = pd.DataFrame({"row": test, "y_true": y_test.to_numpy(),
+                                        "score": scores})
+            mlflow.log_text(predictions.to_csv(index=False), PREDICTIONS_FILE)
+            _log_figures(metrics, y_test.to_numpy(), scores, run_name)
+            if cfg.tracking.log_model:
+                _log_model(pipeline, x_test, scores)
+            log.info("%s: test ROC-AUC %.4f, recall %.4f, precision %.4f (n_fit %d, %d "
+                     "defaulted)", run_name, metrics["roc_auc"], metrics["recall"],
+                     metrics["precision"], counts["n_fit"], counts["n_fit_defaulted"])
+        except BaseException as err:
+            mlflow.log_text(traceback.format_exc(), "error.txt")
+            result.status, result.error = "FAILED", f"{type(err).__name__}: {err}"
+            if output_dir:
+                result.write(output_dir)
+            raise
+    result.status = "FINISHED"
+    if output_dir:
+        result.write(output_dir)
+        predictions.to_csv(output_dir / PREDICTIONS_FILE, index=False)
+    return result
+
+
+def _log_figures(metrics: dict, y_true: np.ndarray, scores: np.ndarray, title: str) -> None:
+    import mlflow
+
+    from bond_default import plots
+
+    figures = {
+        "plots/confusion_matrix.png": plots.confusion_figure(
+            metrics["tp"], metrics["fp"], metrics["fn"], metrics["tn"], f"{title}: confusion"),
+        "plots/roc.png": plots.roc_figure({title: (y_true, scores)}),
+        "plots/pr.png": plots.pr_figure(y_true, scores, f"{title}: precision-recall"),
+    }
+    for path, fig in figures.items():
+        mlflow.log_figure(fig, path)
+        plots.close(fig)
+
+
+def _log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:
+    import mlflow.sklearn
+    from mlflow.models import infer_signature
+
+    example = x_test.head(50)
+    # Integer-coded columns are declared as doubles: new files may carry gaps in them.
+    example = example.astype({c: "float64" for c in example.select_dtypes("integer").columns})
+    signature = infer_signature(example, scores[:50])
+    # cloudpickle is chosen on purpose (skops refuses imblearn pipelines); skip its warning.
+    logging.getLogger("mlflow.sklearn").setLevel(logging.ERROR)
+    mlflow.sklearn.log_model(
+        pipeline, name="model", serialization_format="cloudpickle", signature=signature,
+        pyfunc_predict_fn="predict_proba",
+        pip_requirements=["scikit-learn", "imbalanced-learn", "pandas", "numpy", "torch",
+                          "pytorch-lightning", "bond-default"],
+    )
+
+
+def failure_result(cfg: DictConfig, err: BaseException) -> CellResult:
+    """A FAILED result for a cell that stopped before or during its run (for the summary)."""
+    choices, output_dir, _ = _hydra_runtime()
+    labels = {k: choices.get(k, "custom") for k in CELL_KEYS}
+    labels["seed"] = str(cfg.seed)
+    result = CellResult(labels=labels, status="FAILED", error=str(err))
+    if output_dir and not (output_dir / RESULT_FILE).exists():
+        result.write(output_dir)
+    return result
+
+
+def run_job(cfg: DictConfig) -> float | None:
+    """What a Hydra job does: run the cell; the test ROC-AUC is the job's return value.
+
+    Bad input ends a single run with one sentence on the log and exit status 2, no
+    traceback. In a multirun a failed cell is recorded (its MLflow run FAILED) and the
+    sweep goes on; the summary marks it and the command exits non-zero at the end.
+    """
+    _, _, sweep_dir = _hydra_runtime()
+    try:
+        return run_cell(cfg).metrics.get("roc_auc")
+    except InputError as err:
+        log.error("%s", err)
+        if sweep_dir is None:
+            raise SystemExit(2) from None
+        failure_result(cfg, err)
+    except Exception as err:
+        if sweep_dir is None:
+            raise
+        log.exception("cell failed: %s", err)
+        failure_result(cfg, err)
+    return None

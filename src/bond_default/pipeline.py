@@ -1,0 +1,56 @@
+"""From a composed config to one imbalanced-learn Pipeline, every step built by Hydra."""
+
+from __future__ import annotations
+
+from imblearn.pipeline import Pipeline
+from omegaconf import DictConfig
+
+from bond_default.errors import InputError
+from bond_default.fit_row_counter import FitRowCounter
+
+
+def build_pipeline(cfg: DictConfig) -> Pipeline:
+    """``preprocess -> oversample -> undersample -> count -> classifier`` from ``cfg``.
+
+    ``cfg.classifier.preprocess`` and ``cfg.classifier.estimator``, ``cfg.sampler`` and
+    ``cfg.ratio.undersampler`` are instantiated by :func:`hydra.utils.instantiate`.
+    ``sampler=none`` (an empty sampler config) leaves the training rows as they are: no
+    over- and no under-sampling, the paper's "no oversampling" row. The samplers act only
+    inside ``fit``: test rows are never resampled.
+    """
+    from hydra.utils import instantiate
+
+    steps = [("preprocess", instantiate(cfg.classifier.preprocess))]
+    if cfg.get("sampler"):
+        steps.append(("oversample", instantiate(cfg.sampler)))
+        if cfg.ratio.get("undersampler"):
+            steps.append(("undersample", instantiate(cfg.ratio.undersampler)))
+    steps.append(("count", FitRowCounter()))
+    steps.append(("classifier", instantiate(cfg.classifier.estimator)))
+    return Pipeline(steps)
+
+
+def minimum_defaulted_rows(pipeline: Pipeline) -> int:
+    """Defaulted training rows the pipeline's over-sampler needs (1 if it has none).
+
+    A sampler may say so itself with a ``min_minority_rows`` attribute; the SMOTE family
+    needs ``k_neighbors + 1`` rows.
+    """
+    sampler = pipeline.named_steps.get("oversample")
+    if sampler is None:
+        return 1
+    if hasattr(sampler, "min_minority_rows"):
+        return int(sampler.min_minority_rows)
+    k = getattr(sampler, "k_neighbors", None)
+    return int(k) + 1 if isinstance(k, int) else 1
+
+
+def check_enough_defaulted(pipeline: Pipeline, n_defaulted: int, sampler_name: str) -> None:
+    """Stop with a clear sentence when the training split is too small for the sampler."""
+    needed = minimum_defaulted_rows(pipeline)
+    if n_defaulted < needed:
+        raise InputError(
+            f"sampler={sampler_name} needs at least {needed} defaulted training rows, and the "
+            f"training split has {n_defaulted}; use more data, fewer neighbours "
+            "(sampler.k_neighbors) or sampler=none"
+        )

@@ -1,0 +1,64 @@
+"""Figures of a run (confusion matrix, ROC, precision-recall) and of a sweep (ROC overlay)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from sklearn.metrics import auc, precision_recall_curve, roc_curve  # noqa: E402
+
+
+def confusion_figure(tp: int, fp: int, fn: int, tn: int, title: str = ""):
+    """Confusion matrix with counts, defaulted = positive (the paper's Fig. 5)."""
+    matrix = np.array([[tn, fp], [fn, tp]])
+    fig, ax = plt.subplots(figsize=(4.2, 3.8))
+    ax.imshow(matrix, cmap="Blues")
+    for (i, j), value in np.ndenumerate(matrix):
+        ax.text(j, i, f"{value:,}", ha="center", va="center",
+                color="white" if value > matrix.max() / 2 else "black", fontsize=12)
+    ax.set_xticks([0, 1], ["non-defaulted", "defaulted"])
+    ax.set_yticks([0, 1], ["non-defaulted", "defaulted"])
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    ax.set_title(title or "Confusion matrix (test split)")
+    fig.tight_layout()
+    return fig
+
+
+def roc_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], title: str = ""):
+    """ROC curves, one per label: ``{label: (y_true, scores)}`` (the paper's Fig. 6)."""
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    for label, (y_true, scores) in curves.items():
+        fpr, tpr, _ = roc_curve(y_true, scores)
+        ax.plot(fpr, tpr, lw=1.4, label=f"{label} (AUC {auc(fpr, tpr):.3f})")
+    ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=0.8)
+    ax.set_xlabel("false positive rate")
+    ax.set_ylabel("true positive rate")
+    ax.set_title(title or "ROC (test split)")
+    ax.legend(fontsize=7 if len(curves) > 6 else 9, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def pr_figure(y_true: np.ndarray, scores: np.ndarray, title: str = ""):
+    """Precision-recall curve with the defaulted share as the no-skill line."""
+    precision, recall, _ = precision_recall_curve(y_true, scores)
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    ax.plot(recall, precision, lw=1.4)
+    ax.axhline(np.mean(y_true), ls="--", color="grey", lw=0.8, label="defaulted share")
+    ax.set_xlabel("recall")
+    ax.set_ylabel("precision")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title or "Precision-recall (test split)")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    return fig
+
+
+def close(fig) -> None:
+    """Free a figure once it is saved or logged."""
+    plt.close(fig)

@@ -1,0 +1,131 @@
+"""End of a multirun: the Table 2 style summary, the ROC overlay and the parent MLflow run."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig
+
+from bond_default.experiment import PREDICTIONS_FILE, RESULT_FILE
+from bond_default.tracking import PARENT_RUN_FILE
+
+log = logging.getLogger(__name__)
+
+TABLE_COLUMNS = ("accuracy", "precision", "recall", "f1", "roc_auc", "balanced_accuracy",
+                 "pr_auc")
+EXTRA_COLUMNS = ("ks", "brier", "n_fit", "n_fit_defaulted")
+
+
+def collect_results(sweep_dir: Path) -> list[dict]:
+    """Every job's ``result.json`` under the sweep folder, in job order."""
+    def job_number(path: Path) -> tuple[int, str]:
+        name = path.parent.name
+        return (int(name), name) if name.isdigit() else (sys.maxsize, name)
+
+    files = sorted(sweep_dir.glob(f"*/{RESULT_FILE}"), key=job_number)
+    return [json.loads(f.read_text()) | {"folder": str(f.parent)} for f in files]
+
+
+def summary_table(results: list[dict]) -> pd.DataFrame:
+    """One row per cell: its labels, status and test metrics (the paper's Table 2 layout)."""
+    rows = []
+    for result in results:
+        labels, metrics = result["labels"], result.get("metrics") or {}
+        row: dict[str, Any] = {
+            "classifier": labels.get("classifier"), "sampler": labels.get("sampler"),
+            "ratio": labels.get("ratio"), "data": labels.get("data"),
+            "seed": labels.get("seed"), "status": result["status"],
+        }
+        row.update({k: metrics.get(k) for k in TABLE_COLUMNS + EXTRA_COLUMNS})
+        row["run_id"] = result.get("run_id")
+        row["error"] = result.get("error")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def markdown(table: pd.DataFrame) -> str:
+    """The summary as a markdown table with metrics to 4 decimals; failed cells say so."""
+    columns = ["classifier", "sampler"]
+    columns += [c for c in ("ratio", "data", "seed") if table[c].nunique() > 1]
+    shown = table[columns + ["status", *TABLE_COLUMNS]].copy()
+    for column in TABLE_COLUMNS:
+        shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.4f}")
+    return shown.to_markdown(index=False)
+
+
+class MultirunSummary(Callback):
+    """Hydra callback: a parent MLflow run for the sweep, and its summary at the end.
+
+    At the start it creates the MLflow store and experiment once (parallel jobs must not
+    race to create a new SQLite file) and a parent run whose id the jobs read from the sweep
+    folder. At the end it writes ``summary.csv``, ``summary.md`` and ``roc.png`` into the
+    sweep folder, logs them to the parent run, prints the table and exits non-zero when a
+    cell failed.
+    """
+
+    def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
+        from mlflow import MlflowClient
+
+        from bond_default.tracking import use_experiment
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        sweep_dir.mkdir(parents=True, exist_ok=True)
+        experiment_id = use_experiment(config.tracking.uri, config.tracking.experiment)
+        run = MlflowClient().create_run(
+            experiment_id, run_name=f"sweep {sweep_dir.parent.name}/{sweep_dir.name}",
+            tags={"sweep_dir": str(sweep_dir.resolve()), "kind": "multirun"})
+        (sweep_dir / PARENT_RUN_FILE).write_text(run.info.run_id)
+        log.info("MLflow parent run %s (experiment %s)", run.info.run_id,
+                 config.tracking.experiment)
+
+    def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
+        from mlflow import MlflowClient
+
+        from bond_default import plots
+        from bond_default.tracking import parent_run_id, use_experiment
+
+        sweep_dir = Path(config.hydra.sweep.dir)
+        results = collect_results(sweep_dir)
+        if not results:
+            log.warning("no cell of this multirun left a result in %s", sweep_dir)
+            return
+        table = summary_table(results)
+        table.to_csv(sweep_dir / "summary.csv", index=False)
+        text = markdown(table)
+        (sweep_dir / "summary.md").write_text(text + "\n")
+        curves = {}
+        for result in results:
+            predictions = Path(result["folder"]) / PREDICTIONS_FILE
+            if result["status"] == "FINISHED" and predictions.exists():
+                frame = pd.read_csv(predictions)
+                labels = result["labels"]
+                curves[f"{labels['classifier']} + {labels['sampler']}"
+                       + (f" s{labels['seed']}" if table["seed"].nunique() > 1 else "")] = (
+                    frame["y_true"].to_numpy(), frame["score"].to_numpy())
+        if curves:
+            fig = plots.roc_figure(curves, "ROC of every cell (test split)")
+            fig.savefig(sweep_dir / "roc.png", dpi=120)
+            plots.close(fig)
+
+        failed = table[table["status"] != "FINISHED"]
+        parent = parent_run_id(sweep_dir)
+        if parent:
+            use_experiment(config.tracking.uri, config.tracking.experiment)
+            client = MlflowClient()
+            for name in ("summary.csv", "summary.md", "roc.png"):
+                if (sweep_dir / name).exists():
+                    client.log_artifact(parent, str(sweep_dir / name))
+            client.log_metric(parent, "n_cells", len(table))
+            client.log_metric(parent, "n_failed", len(failed))
+            client.set_terminated(parent, status="FAILED" if len(failed) else "FINISHED")
+        log.info("summary of %d cells (%s):\n%s", len(table), sweep_dir, text)
+        if len(failed):
+            log.error("%d of %d cells failed: %s", len(failed), len(table), "; ".join(
+                f"{r.classifier}+{r.sampler}: {r.error}" for r in failed.itertuples()))
+            sys.exit(1)

@@ -1,0 +1,45 @@
+"""MLflow plumbing: store and experiment set-up, parent runs, flattening a config into params."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from omegaconf import DictConfig, OmegaConf
+
+log = logging.getLogger(__name__)
+
+PARENT_RUN_FILE = "mlflow_parent_run_id"
+
+
+def use_experiment(uri: str, experiment: str) -> str:
+    """Point MLflow at ``uri`` and make ``experiment`` current, creating it once; its id."""
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    return mlflow.set_experiment(experiment).experiment_id
+
+
+def flatten(config: dict, prefix: str = "") -> dict[str, str]:
+    """``{"a": {"b": 1}}`` -> ``{"a.b": "1"}``, for MLflow params."""
+    flat: dict[str, str] = {}
+    for key, value in config.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)[:6000]
+    return flat
+
+
+def params_of(cfg: DictConfig) -> dict[str, str]:
+    """The experiment's resolved settings (data, split, classifier, sampler, ratio, seed...)."""
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    resolved.pop("hydra", None)
+    return flatten(resolved)
+
+
+def parent_run_id(sweep_dir: str | Path) -> str | None:
+    """Id of the multirun's parent run, written into the sweep directory at its start."""
+    marker = Path(sweep_dir) / PARENT_RUN_FILE
+    return marker.read_text().strip() if marker.exists() else None

@@ -1,0 +1,19 @@
+"""Hydra entry point: one experiment cell per job. See README.md and conf/train.yaml.
+
+    python train.py                                    # the default cell
+    python train.py -m classifier=lr,svm,gbdt sampler=none,smote,borderline
+"""
+
+import hydra
+from omegaconf import DictConfig
+
+
+@hydra.main(version_base="1.3", config_path="conf", config_name="train")
+def main(cfg: DictConfig) -> float | None:
+    from bond_default.experiment import run_job
+
+    return run_job(cfg)
+
+
+if __name__ == "__main__":
+    main()
