@@ -68,8 +68,8 @@ def _check_numeric(frame: pd.DataFrame, columns: list[str], source: str) -> pd.D
         if len(bad):
             raise InputError(
                 f"column '{column}' in {source} has {len(bad)} non-numeric values "
-                f"(e.g. {_example(bad)}); indicators must be numbers (map text columns in "
-                "data.columns or drop them with data.drop_columns)"
+                f"(e.g. {_example(bad)}); indicators must be numbers (fix those cells, or "
+                "ignore the column with data.drop_columns)"
             )
         n_inf = int(np.isinf(converted.to_numpy(dtype="float64", na_value=np.nan)).sum())
         if n_inf:

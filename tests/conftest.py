@@ -1,0 +1,40 @@
+"""Shared helpers: run the real command in a scratch folder and read its MLflow store."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+POLISH = REPO.parent / "shared" / "data" / "polish_1year.arff"
+
+
+def run_train(args: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    """``python train.py ARGS`` in ``cwd`` (its mlflow.db, mlruns/ and multirun/ land there)."""
+    env = dict(os.environ, HYDRA_FULL_ERROR="0", PYTHONWARNINGS="ignore")
+    return subprocess.run([sys.executable, str(REPO / "train.py"), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def runs_in(cwd: Path, experiment: str = "bond-default"):
+    """All runs of ``experiment`` in the SQLite store of ``cwd`` (empty if there is none)."""
+    import mlflow
+
+    if not (cwd / "mlflow.db").exists():
+        return []
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{cwd / 'mlflow.db'}")
+    found = client.get_experiment_by_name(experiment)
+    if found is None:
+        return []
+    return client.search_runs([found.experiment_id], max_results=1000)
+
+
+@pytest.fixture
+def polish_path() -> Path:
+    if not POLISH.exists():
+        pytest.skip(f"the Polish benchmark is not at {POLISH}")
+    return POLISH

@@ -1,0 +1,99 @@
+"""The real commands on tiny settings: a tracked grid, its summary, file data, out-of-time."""
+
+from __future__ import annotations
+
+import pandas as pd
+from conftest import run_train, runs_in
+
+from bond_default.metrics import METRIC_NAMES
+
+TEST_METRICS = {f"test_{name}" for name in METRIC_NAMES}
+COUNTS = {"n_train", "n_train_defaulted", "n_test", "n_test_defaulted", "n_fit",
+          "n_fit_defaulted"}
+
+
+def test_smoke_grid_gives_nine_tracked_cells_a_parent_and_a_summary(tmp_path):
+    done = run_train(["-m", "classifier=lr,svm,gbdt", "sampler=none,smote,borderline",
+                      "debug=smoke"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    runs = runs_in(tmp_path)
+    parents = [r for r in runs if r.data.tags.get("kind") == "multirun"]
+    children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    assert len(parents) == 1 and parents[0].info.status == "FINISHED"
+    assert len(children) == 9
+    for run in children:
+        assert run.info.status == "FINISHED"
+        assert run.data.tags["mlflow.parentRunId"] == parents[0].info.run_id
+        assert TEST_METRICS | COUNTS <= set(run.data.metrics)
+        assert {"classifier", "sampler", "ratio", "dataset", "seed"} <= set(run.data.tags)
+    cells = {(r.data.tags["classifier"], r.data.tags["sampler"]) for r in children}
+    assert len(cells) == 9
+    none_run = next(r for r in children if r.data.tags["sampler"] == "none")
+    assert none_run.data.metrics["n_fit"] == none_run.data.metrics["n_train"]
+    smote_run = next(r for r in children if r.data.tags["sampler"] == "smote")
+    m = smote_run.data.metrics
+    assert m["n_fit_defaulted"] == round(3.5 * m["n_train_defaulted"])
+    assert m["n_fit"] - m["n_fit_defaulted"] == 10 * m["n_fit_defaulted"]
+
+    sweep = next(tmp_path.glob("multirun/*/*/summary.csv")).parent
+    summary = pd.read_csv(sweep / "summary.csv")
+    assert len(summary) == 9 and (summary["status"] == "FINISHED").all()
+    assert (sweep / "summary.md").read_text().count("\n") == 11
+    assert (sweep / "roc.png").stat().st_size > 10_000
+    assert "| classifier" in done.stderr + done.stdout
+
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    parent_files = {f.path for f in client.list_artifacts(parents[0].info.run_id)}
+    assert {"summary.csv", "summary.md", "roc.png"} <= parent_files
+    child_files = {f.path for f in client.list_artifacts(children[0].info.run_id)}
+    assert {"config.yaml", "predictions.csv", "data", "plots"} <= child_files
+    drivers = client.download_artifacts(children[0].info.run_id, "data/true_drivers.csv",
+                                        str(tmp_path))
+    assert pd.read_csv(drivers).columns.tolist() == ["indicator"]
+    plots = {f.path for f in client.list_artifacts(children[0].info.run_id, "plots")}
+    assert plots == {"plots/confusion_matrix.png", "plots/roc.png", "plots/pr.png"}
+
+
+def test_polish_benchmark_runs_with_imputation(tmp_path, polish_path):
+    done = run_train(["-m", "data=polish", f"data.path={polish_path}", "classifier=lr,gbdt",
+                      "sampler=none,smote", "tracking.log_model=false"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    children = [r for r in runs_in(tmp_path) if "mlflow.parentRunId" in r.data.tags]
+    assert len(children) == 4 and {r.info.status for r in children} == {"FINISHED"}
+    for run in children:
+        assert run.data.tags["dataset"] == "polish"
+        # all 7,027 companies are kept: gaps are imputed, not dropped
+        assert run.data.metrics["n_train"] + run.data.metrics["n_test"] == 7027
+        assert run.data.metrics["test_roc_auc"] > 0.7
+
+
+def test_out_of_time_split_tests_on_later_years(tmp_path):
+    done = run_train(["debug=smoke", "split=out_of_time", "classifier=lr", "sampler=none",
+                      "tracking.log_model=false"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (run,) = runs_in(tmp_path)
+    assert run.data.params["split.test_from_year"] == "2020"
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    path = client.download_artifacts(run.info.run_id, "predictions.csv", str(tmp_path))
+    assert len(pd.read_csv(path)) == run.data.metrics["n_test"]
+
+
+def test_single_run_logs_the_model_and_it_predicts(tmp_path):
+    done = run_train(["debug=smoke", "classifier=gbdt", "sampler=smote"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (run,) = runs_in(tmp_path)
+    import mlflow
+
+    from bond_default.data.synthetic import generate_market
+
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    model = mlflow.sklearn.load_model(f"runs:/{run.info.run_id}/model")
+    frame, _ = generate_market(n_bonds=300, seed=9)
+    rows = frame.dropna().drop(columns=["default", "year"])
+    probabilities = model.predict_proba(rows)[:, 1]
+    assert probabilities.shape == (len(rows),)
+    assert ((probabilities >= 0) & (probabilities <= 1)).all()
