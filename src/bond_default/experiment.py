@@ -111,6 +111,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
                      data.n_defaulted, len(train), len(test))
 
             pipeline.fit(x_train, y_train.to_numpy())
+            _log_training_curves(pipeline)
             counter = pipeline.named_steps["count"]
             counts.update(n_fit=counter.n_rows_, n_fit_defaulted=counter.n_defaulted_)
             scores = pipeline.predict_proba(x_test)[:, 1]
@@ -156,6 +157,31 @@ def _log_figures(metrics: dict, y_true: np.ndarray, scores: np.ndarray, title: s
     }
     for path, fig in figures.items():
         mlflow.log_figure(fig, path)
+        plots.close(fig)
+
+
+def _log_training_curves(pipeline) -> None:
+    """Per-epoch losses of every step that trained with Lightning (GAN, CNN, FCNN)."""
+    import time
+
+    import mlflow
+    from mlflow.entities import Metric
+
+    from bond_default import plots
+
+    run_id = mlflow.active_run().info.run_id
+    now = int(time.time() * 1000)
+    for name, step in pipeline.named_steps.items():
+        history = getattr(step, "losses_", None)
+        if not history:
+            continue
+        metrics = [Metric(f"{name}_{key}", float(value), now, epoch)
+                   for epoch, losses in enumerate(history, start=1)
+                   for key, value in losses.items()]
+        for start in range(0, len(metrics), 1000):
+            mlflow.MlflowClient().log_batch(run_id, metrics=metrics[start:start + 1000])
+        fig = plots.losses_figure(history, f"{name}: {type(step).__name__} loss per epoch")
+        mlflow.log_figure(fig, f"plots/{name}_losses.png")
         plots.close(fig)
 
 

@@ -62,3 +62,17 @@ def pr_figure(y_true: np.ndarray, scores: np.ndarray, title: str = ""):
 def close(fig) -> None:
     """Free a figure once it is saved or logged."""
     plt.close(fig)
+
+
+def losses_figure(history: list[dict[str, float]], title: str):
+    """Loss per epoch, one line per loss (the paper's Figs. 3 and 4)."""
+    fig, ax = plt.subplots(figsize=(6, 3.8))
+    epochs = np.arange(1, len(history) + 1)
+    for key in history[0]:
+        ax.plot(epochs, [h[key] for h in history], lw=1.2, label=key.replace("_", " "))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.legend()
+    fig.tight_layout()
+    return fig

@@ -23,6 +23,11 @@ NUMERIC_SCALERS = ("quantile", "standard", "robust", "none")
 CATEGORICAL_ENCODINGS = ("onehot", "ordinal")
 
 
+def dummy_name(feature: str, level) -> str:
+    """Name of a one-hot column: ``indicator=level`` (the GAN sampler finds groups by it)."""
+    return f"{feature}={level}"
+
+
 def _scaler(kind: str):
     if kind == "quantile":
         return QuantileTransformer(output_distribution="normal", n_quantiles=1000,
@@ -40,7 +45,8 @@ class IndicatorPreprocessor(TransformerMixin, BaseEstimator):
     Catalogue ``categorical`` columns (and any text column) are encoded; ``binary`` columns
     pass through after imputation; every other column is numeric and scaled. The output keeps
     the input's column order (an encoded column's dummies sit where the column was), so a
-    1-D CNN sees the indicators in catalogue order.
+    1-D CNN sees the indicators in catalogue order. The output is a DataFrame whose one-hot
+    columns are named ``indicator=level``.
 
     Parameters
     ----------
@@ -73,7 +79,8 @@ class IndicatorPreprocessor(TransformerMixin, BaseEstimator):
         blocks = {k: [c for c in columns if kinds[c] == k]
                   for k in ("numeric", "binary", "categorical")}
         if self.categorical == "onehot":
-            encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False)
+            encoder = OneHotEncoder(handle_unknown="ignore", sparse_output=False,
+                                    feature_name_combiner=dummy_name)
         else:
             encoder = OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1)
         transformers = [
@@ -120,8 +127,9 @@ class IndicatorPreprocessor(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "column_transformer_")
         frame = X if isinstance(X, pd.DataFrame) else pd.DataFrame(
             X, columns=self.feature_names_in_)
-        out = self.column_transformer_.transform(frame)
-        return np.asarray(out, dtype=np.float64)[:, self.order_]
+        out = np.asarray(self.column_transformer_.transform(frame), dtype=np.float64)
+        return pd.DataFrame(out[:, self.order_], columns=self.feature_names_out_,
+                            index=frame.index)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns, in output order."""

@@ -1,0 +1,32 @@
+"""``classifier=fcnn``: a fully connected network as a scikit-learn classifier."""
+
+from __future__ import annotations
+
+from bond_default.classifiers.lightning_classifier import LightningClassifier
+
+
+class FCNNClassifier(LightningClassifier):
+    """Dense network (the paper's FCNN baseline), trained by Lightning.
+
+    Parameters
+    ----------
+    hidden_units : sequence of int
+        Widths of the hidden ReLU layers.
+    dropout : float
+        Dropout after each hidden layer.
+    max_epochs, batch_size, learning_rate, random_state, progress_bar
+        See :class:`LightningClassifier`.
+    """
+
+    def __init__(self, hidden_units=(64, 32), dropout=0.0, max_epochs=100, batch_size=30,
+                 learning_rate=1e-3, random_state=None, progress_bar=None):
+        super().__init__(max_epochs=max_epochs, batch_size=batch_size,
+                         learning_rate=learning_rate, random_state=random_state,
+                         progress_bar=progress_bar)
+        self.hidden_units = hidden_units
+        self.dropout = dropout
+
+    def build_network(self, n_features: int, n_classes: int):
+        from bond_default.classifiers.networks import DenseNet
+
+        return DenseNet(n_features, n_classes, self.hidden_units, self.dropout)

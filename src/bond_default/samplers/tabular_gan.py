@@ -1,0 +1,135 @@
+"""The GAN of the paper (and WGAN-GP) as a Lightning module over tabular rows."""
+
+from __future__ import annotations
+
+import pytorch_lightning as pl
+import torch
+from torch import nn
+
+LOSSES = ("gan", "wgan_gp")
+
+
+def _generator(latent_dim: int, sizes: tuple[int, ...], n_features: int) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    width = latent_dim
+    for size in sizes:
+        layers += [nn.Linear(width, size), nn.LeakyReLU(0.2), nn.BatchNorm1d(size)]
+        width = size
+    layers.append(nn.Linear(width, n_features))
+    return nn.Sequential(*layers)
+
+
+def _discriminator(n_features: int, sizes: tuple[int, ...]) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    width = n_features
+    for size in sizes:
+        layers += [nn.Linear(width, size), nn.LeakyReLU(0.2)]
+        width = size
+    layers.append(nn.Linear(width, 1))
+    return nn.Sequential(*layers)
+
+
+class TabularGAN(pl.LightningModule):
+    """Generator (dense + LeakyReLU + BatchNorm blocks, dense output) vs discriminator.
+
+    Parameters
+    ----------
+    n_features : int
+        Width of a row.
+    latent_dim : int
+        Size of the noise vector the generator starts from.
+    generator_sizes, discriminator_sizes : tuple of int
+        Widths of the hidden dense layers.
+    loss : {"gan", "wgan_gp"}
+        ``gan``: the non-saturating binary cross-entropy game (the paper);
+        ``wgan_gp``: Wasserstein loss with gradient penalty (Yao et al. 2022, the paper's [5]).
+    learning_rate : float
+        Adam learning rate of both networks.
+    n_critic : int
+        Discriminator steps per generator step (5 is usual for WGAN-GP).
+    gp_weight : float
+        Weight of the gradient penalty (WGAN-GP only).
+
+    Attributes
+    ----------
+    history : list of dict
+        Per epoch, the mean generator and discriminator losses (the paper's Fig. 3).
+    """
+
+    def __init__(self, n_features: int, latent_dim: int = 32,
+                 generator_sizes: tuple[int, ...] = (128, 128),
+                 discriminator_sizes: tuple[int, ...] = (128, 64), loss: str = "gan",
+                 learning_rate: float = 2e-4, n_critic: int = 1,
+                 gp_weight: float = 10.0) -> None:
+        super().__init__()
+        if loss not in LOSSES:
+            raise ValueError(f"loss={loss!r}; allowed: {LOSSES}")
+        self.automatic_optimization = False
+        self.latent_dim = latent_dim
+        self.loss = loss
+        self.learning_rate = learning_rate
+        self.n_critic = n_critic
+        self.gp_weight = gp_weight
+        self.generator = _generator(latent_dim, tuple(generator_sizes), n_features)
+        self.discriminator = _discriminator(n_features, tuple(discriminator_sizes))
+        self.history: list[dict[str, float]] = []
+        self._sums = torch.zeros(2)
+        self._steps = 0
+        self._critic_steps = 0
+
+    def configure_optimizers(self):
+        betas = (0.5, 0.9) if self.loss == "wgan_gp" else (0.5, 0.999)
+        return (torch.optim.Adam(self.generator.parameters(), self.learning_rate, betas=betas),
+                torch.optim.Adam(self.discriminator.parameters(), self.learning_rate,
+                                 betas=betas))
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` generated rows (generator in evaluation mode, no gradients)."""
+        self.generator.eval()
+        with torch.no_grad():
+            z = torch.randn(n, self.latent_dim, generator=generator)
+            return self.generator(z)
+
+    def _gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        alpha = torch.rand(real.shape[0], 1)
+        mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+        grads = torch.autograd.grad(self.discriminator(mixed).sum(), mixed, create_graph=True)[0]
+        return ((grads.norm(2, dim=1) - 1) ** 2).mean()
+
+    def training_step(self, batch, batch_idx):
+        (real,) = batch
+        opt_g, opt_d = self.optimizers()
+        n = real.shape[0]
+        fake = self.generator(torch.randn(n, self.latent_dim)).detach()
+        if self.loss == "gan":
+            logits = self.discriminator(torch.cat([real, fake]))
+            target = torch.cat([torch.ones(n, 1), torch.zeros(n, 1)])
+            d_loss = nn.functional.binary_cross_entropy_with_logits(logits, target)
+        else:
+            d_loss = (self.discriminator(fake).mean() - self.discriminator(real).mean()
+                      + self.gp_weight * self._gradient_penalty(real, fake))
+        opt_d.zero_grad(set_to_none=True)
+        self.manual_backward(d_loss)
+        opt_d.step()
+
+        g_loss = torch.zeros(())
+        self._critic_steps += 1
+        if self._critic_steps % self.n_critic == 0:
+            scores = self.discriminator(self.generator(torch.randn(n, self.latent_dim)))
+            if self.loss == "gan":
+                g_loss = nn.functional.binary_cross_entropy_with_logits(
+                    scores, torch.ones(n, 1))
+            else:
+                g_loss = -scores.mean()
+            opt_g.zero_grad(set_to_none=True)
+            self.manual_backward(g_loss)
+            opt_g.step()
+        # Per-epoch means are kept here rather than by self.log on every step (20-40% slower).
+        self._sums += torch.stack([g_loss.detach(), d_loss.detach()])
+        self._steps += 1
+
+    def on_train_epoch_end(self) -> None:
+        g, d = (self._sums / max(self._steps, 1)).tolist()
+        self.history.append({"generator_loss": g, "discriminator_loss": d})
+        self._sums.zero_()
+        self._steps = 0

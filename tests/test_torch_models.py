@@ -1,0 +1,83 @@
+"""The paper's models as estimators: scikit-learn and imbalanced-learn estimator checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.utils.estimator_checks import parametrize_with_checks as imblearn_checks
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from bond_default.classifiers.cnn import CNNClassifier
+from bond_default.classifiers.fcnn import FCNNClassifier
+from bond_default.samplers.gan_oversampler import GANOverSampler
+
+ESTIMATORS = [
+    CNNClassifier(max_epochs=1, batch_size=16, random_state=0, progress_bar=False),
+    FCNNClassifier(max_epochs=1, batch_size=16, random_state=0, progress_bar=False),
+]
+SAMPLERS = [
+    GANOverSampler(max_epochs=2, random_state=0, progress_bar=False),
+    GANOverSampler(loss="wgan_gp", max_epochs=2, n_critic=2, random_state=0,
+                   progress_bar=False),
+]
+
+
+def _expected_failed_checks(estimator):
+    # The GANs take dense numeric tables only (like imbalanced-learn's own dense samplers).
+    if isinstance(estimator, GANOverSampler):
+        return {"check_samplers_sparse": "dense tables only: a GAN trains on dense tensors",
+                "check_samplers_pandas_sparse": "dense tables only"}
+    return {}
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected_failed_checks)
+def test_torch_classifiers_pass_sklearn_checks(estimator, check):
+    check(estimator)
+
+
+@imblearn_checks(SAMPLERS, expected_failed_checks=_expected_failed_checks)
+def test_gan_samplers_pass_imblearn_checks(estimator, check):
+    check(estimator)
+
+
+def test_generated_rows_take_valid_levels_stay_in_range_and_repeat_with_the_seed():
+    rng = np.random.default_rng(0)
+    n = 400
+    X = pd.DataFrame({
+        "ratio": rng.normal(size=n),
+        "rating": rng.integers(0, 5, size=n).astype(float),
+        "listed": rng.integers(0, 2, size=n).astype(float),
+        "bond_type=a": 0.0, "bond_type=b": 0.0, "bond_type=c": 0.0,
+    })
+    X.iloc[np.arange(n), 3 + rng.integers(0, 3, size=n)] = 1.0
+    y = np.r_[np.ones(60, int), np.zeros(n - 60, int)]
+    sampler = GANOverSampler(sampling_strategy={1: 200}, max_epochs=20, random_state=3,
+                             progress_bar=False)
+    X_res, y_res = sampler.fit_resample(X, y)
+    new = X_res.iloc[n:]
+    assert len(new) == 140 and (y_res[n:] == 1).all()
+    real = X[y == 1]
+    assert new["ratio"].between(real["ratio"].min(), real["ratio"].max()).all()
+    assert set(new["rating"]) <= set(X["rating"])
+    assert set(new["listed"]) <= {0.0, 1.0}
+    dummies = new[["bond_type=a", "bond_type=b", "bond_type=c"]]
+    assert (dummies.sum(axis=1) == 1).all() and set(dummies.stack()) <= {0.0, 1.0}
+    again = GANOverSampler(sampling_strategy={1: 200}, max_epochs=20, random_state=3,
+                           progress_bar=False).fit_resample(X, y)[0]
+    pd.testing.assert_frame_equal(X_res, again)
+    other = GANOverSampler(sampling_strategy={1: 200}, max_epochs=20, random_state=4,
+                           progress_bar=False).fit_resample(X, y)[0]
+    assert not np.allclose(other.iloc[n:]["ratio"], new["ratio"])
+    assert len(sampler.losses_) == 20
+
+
+@pytest.mark.parametrize("n_features", [1, 51])
+def test_cnn_fits_any_width_and_is_reproducible(n_features):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(120, n_features))
+    y = (X[:, 0] > 0).astype(int)
+    a = CNNClassifier(max_epochs=2, random_state=5, progress_bar=False).fit(X, y)
+    b = CNNClassifier(max_epochs=2, random_state=5, progress_bar=False).fit(X, y)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X))
+    assert len(a.losses_) == 2
