@@ -1,1 +1,1 @@
-"""Classifiers written for this project (the paper's CNN and FCNN); the others are scikit-learn's."""
+"""Classifiers of this project (the paper's CNN and FCNN); the others are scikit-learn's."""

@@ -9,6 +9,7 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
+
 def one_hot_groups(feature_names) -> list[np.ndarray]:
     """Column positions of each one-hot encoded indicator (output names ``indicator=level``)."""
     if feature_names is None:
