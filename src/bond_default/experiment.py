@@ -112,6 +112,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
 
             pipeline.fit(x_train, y_train.to_numpy())
             _log_training_curves(pipeline)
+            _log_sampler_quality(pipeline)
             counter = pipeline.named_steps["count"]
             counts.update(n_fit=counter.n_rows_, n_fit_defaulted=counter.n_defaulted_)
             scores = pipeline.predict_proba(x_test)[:, 1]
@@ -183,6 +184,20 @@ def _log_training_curves(pipeline) -> None:
         fig = plots.losses_figure(history, f"{name}: {type(step).__name__} loss per epoch")
         mlflow.log_figure(fig, f"plots/{name}_losses.png")
         plots.close(fig)
+
+
+def _log_sampler_quality(pipeline) -> None:
+    """The GAN's two-sample test, KS distances and memorization, when the sampler has them."""
+    import mlflow
+
+    quality = getattr(pipeline.named_steps.get("oversample"), "quality_", None)
+    if quality is None:
+        return
+    mlflow.log_metrics(quality.metrics())
+    table = quality.ks.rename_axis("column").reset_index()
+    mlflow.log_text(table.to_csv(index=False), "gan/ks_by_column.csv")
+    log.info("GAN quality: two-sample AUC %.3f (0.5 ideal), mean KS %.3f, memorized %.1f%%",
+             quality.c2st_auc, quality.ks.mean(), 100 * quality.memorized_share)
 
 
 def _log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:

@@ -56,7 +56,7 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         from torch.utils.data import DataLoader, TensorDataset
 
         from bond_default.classifiers.training_module import LogitsTrainer
-        from bond_default.lean_trainer import lean_trainer
+        from bond_default.lean_trainer import lean_trainer, one_torch_thread
 
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
@@ -69,7 +69,8 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         dataset = TensorDataset(torch.from_numpy(X), torch.as_tensor(encoded, dtype=torch.long))
         loader = DataLoader(dataset, batch_size=int(self.batch_size), shuffle=True,
                             generator=torch.Generator().manual_seed(seed))
-        lean_trainer(self.max_epochs, self.progress_bar).fit(module, loader)
+        with one_torch_thread():
+            lean_trainer(self.max_epochs, self.progress_bar).fit(module, loader)
         self.network_ = module.network.eval()
         self.losses_ = list(module.history)
         return self

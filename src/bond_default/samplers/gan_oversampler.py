@@ -55,6 +55,8 @@ class GANOverSampler(BaseOverSampler):
         A column with at most this many distinct values is discrete (snapped to its levels).
     progress_bar : bool or None
         Lightning's progress bar; ``None`` shows it only when a person watches (a terminal).
+    assess_quality : bool
+        Compare generated with real rows after training (:func:`gan_quality.assess`).
 
     Attributes
     ----------
@@ -62,6 +64,8 @@ class GANOverSampler(BaseOverSampler):
         Generator and discriminator loss per epoch.
     gan_ : TabularGAN
         The trained GAN.
+    quality_ : GanQuality
+        Two-sample test AUC, per-column KS distance and memorized share of the generated rows.
     """
 
     _parameter_constraints: dict = {
@@ -76,6 +80,7 @@ class GANOverSampler(BaseOverSampler):
         "n_critic": [Interval(Integral, 1, None, closed="left")],
         "max_levels": [Interval(Integral, 1, None, closed="left")],
         "progress_bar": ["boolean", None],
+        "assess_quality": ["boolean"],
     }
 
     #: Rows the GAN needs to learn anything (BatchNorm needs more than one row per batch).
@@ -84,7 +89,7 @@ class GANOverSampler(BaseOverSampler):
     def __init__(self, *, sampling_strategy="auto", random_state=None, loss="gan",
                  max_epochs=2000, batch_size=128, latent_dim=32, generator_sizes=(128, 128),
                  discriminator_sizes=(128, 64), learning_rate=2e-4, n_critic=1, max_levels=20,
-                 progress_bar=None):
+                 progress_bar=None, assess_quality=True):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.loss = loss
@@ -97,6 +102,7 @@ class GANOverSampler(BaseOverSampler):
         self.n_critic = n_critic
         self.max_levels = max_levels
         self.progress_bar = progress_bar
+        self.assess_quality = assess_quality
 
     def _fit_resample(self, X, y):
         import torch
@@ -114,6 +120,11 @@ class GANOverSampler(BaseOverSampler):
             torch.manual_seed(seed)
             generated = self._train_and_generate(real, n_new, seed)
             generated = self._make_valid(generated, real, X)
+            if self.assess_quality:
+                from bond_default.samplers.gan_quality import assess
+
+                self.quality_ = assess(real, generated,
+                                       getattr(self, "feature_names_in_", None), seed)
             new_rows.append(generated.astype(original.dtype))
             new_labels.append(np.full(n_new, label, dtype=np.asarray(y).dtype))
         return np.vstack(new_rows), np.concatenate(new_labels)
@@ -122,7 +133,7 @@ class GANOverSampler(BaseOverSampler):
         import torch
         from torch.utils.data import DataLoader, TensorDataset
 
-        from bond_default.lean_trainer import lean_trainer
+        from bond_default.lean_trainer import lean_trainer, one_torch_thread
         from bond_default.samplers.tabular_gan import TabularGAN
 
         if len(real) < self.min_minority_rows:
@@ -138,7 +149,8 @@ class GANOverSampler(BaseOverSampler):
         loader = DataLoader(TensorDataset(tensor), batch_size=batch, shuffle=True,
                             drop_last=len(real) > batch,
                             generator=torch.Generator().manual_seed(seed))
-        lean_trainer(self.max_epochs, self.progress_bar).fit(gan, loader)
+        with one_torch_thread():
+            lean_trainer(self.max_epochs, self.progress_bar).fit(gan, loader)
         self.gan_ = gan
         self.losses_ = list(gan.history)
         rows = gan.sample(n_new, torch.Generator().manual_seed(seed + 1)).numpy()
