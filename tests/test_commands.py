@@ -82,7 +82,7 @@ def test_out_of_time_split_tests_on_later_years(tmp_path):
     assert len(pd.read_csv(path)) == run.data.metrics["n_test"]
 
 
-def test_single_run_logs_the_model_and_it_predicts(tmp_path):
+def test_single_run_logs_the_model_and_it_predicts_default_probabilities(tmp_path):
     done = run_train(["debug=smoke", "classifier=gbdt", "sampler=smote"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     (run,) = runs_in(tmp_path)
@@ -91,9 +91,13 @@ def test_single_run_logs_the_model_and_it_predicts(tmp_path):
     from bond_default.data.synthetic import generate_market
 
     mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
-    model = mlflow.sklearn.load_model(f"runs:/{run.info.run_id}/model")
+    model = mlflow.pyfunc.load_model(f"runs:/{run.info.run_id}/model")
     frame, _ = generate_market(n_bonds=300, seed=9)
-    rows = frame.dropna().drop(columns=["default", "year"])
-    probabilities = model.predict_proba(rows)[:, 1]
+    # the model's signature declares every indicator a double (gaps stay representable)
+    rows = frame.dropna().drop(columns=["default", "year"]).astype("float64")
+    probabilities = model.predict(rows)
     assert probabilities.shape == (len(rows),)
     assert ((probabilities >= 0) & (probabilities <= 1)).all()
+    pipeline = model.unwrap_python_model().pipeline
+    assert list(pipeline.named_steps) == ["preprocess", "oversample", "undersample", "count",
+                                          "classifier"]

@@ -201,20 +201,20 @@ def _log_sampler_quality(pipeline) -> None:
 
 
 def _log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:
-    import mlflow.sklearn
+    """Log the pipeline as a pyfunc model whose ``predict`` gives default probabilities."""
+    import mlflow.pyfunc
     from mlflow.models import infer_signature
+
+    from bond_default.pyfunc_model import DefaultProbabilityModel
 
     example = x_test.head(50)
     # Integer-coded columns are declared as doubles: new files may carry gaps in them.
     example = example.astype({c: "float64" for c in example.select_dtypes("integer").columns})
-    signature = infer_signature(example, scores[:50])
-    # cloudpickle is chosen on purpose (skops refuses imblearn pipelines); skip its warning.
-    logging.getLogger("mlflow.sklearn").setLevel(logging.ERROR)
-    mlflow.sklearn.log_model(
-        pipeline, name="model", serialization_format="cloudpickle", signature=signature,
-        pyfunc_predict_fn="predict_proba",
+    mlflow.pyfunc.log_model(
+        name="model", python_model=DefaultProbabilityModel(pipeline),
+        signature=infer_signature(example, scores[:50]),
         pip_requirements=["scikit-learn", "imbalanced-learn", "pandas", "numpy", "torch",
-                          "pytorch-lightning", "bond-default"],
+                          "pytorch-lightning", "mlflow", "bond-default"],
     )
 
 

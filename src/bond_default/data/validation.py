@@ -153,9 +153,13 @@ def validate_table(
         frame = frame[list(NAMES) + extra]
         for column in ("issuer_rating", "bond_rating"):
             frame[column] = _ratings_to_codes(frame[column], column, source)
-    categorical = [c for c in frame.columns
-                   if c in BY_NAME and BY_NAME[c].kind == "categorical"]
-    frame = _check_numeric(frame, [c for c in frame.columns if c not in categorical], source)
+    # Catalogue categories may come as text (one-hot or ordinal-encoded later); everything
+    # else must be numeric and becomes float64, so that gaps stay representable.
+    text_categories = [c for c in frame.columns if c in BY_NAME
+                       and BY_NAME[c].kind == "categorical"
+                       and not pd.api.types.is_numeric_dtype(frame[c])]
+    frame = _check_numeric(frame, [c for c in frame.columns if c not in text_categories],
+                           source)
     if frame.shape[1] == 0:
         raise InputError(f"{source} has no indicator columns besides the label '{label}'")
 
