@@ -1,0 +1,68 @@
+"""CNN epoch time: Lightning (as the project trains it) vs a bare PyTorch loop.
+
+Same network (the paper's CNN), data (11,000 x 51, the paper's fitted size), batch (30),
+optimiser and thread count. Prints the median seconds per epoch of each and, last, the ratio.
+
+    python bench/cnn_epoch.py [--epochs 5] [--repeats 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, TensorDataset
+
+from bond_default.classifiers.cnn import CNNClassifier
+from bond_default.classifiers.networks import Conv1dNet
+from bond_default.lean_trainer import one_torch_thread
+
+
+def bare_epochs(X: np.ndarray, y: np.ndarray, epochs: int, seed: int = 0) -> float:
+    torch.manual_seed(seed)
+    net = Conv1dNet(X.shape[1], 2)
+    optimiser = torch.optim.Adam(net.parameters(), lr=1e-3)
+    loader = DataLoader(TensorDataset(torch.from_numpy(X), torch.from_numpy(y)), batch_size=30,
+                        shuffle=True, generator=torch.Generator().manual_seed(seed))
+    start = time.perf_counter()
+    with one_torch_thread():
+        for _ in range(epochs):
+            for xb, yb in loader:
+                optimiser.zero_grad(set_to_none=True)
+                loss = torch.nn.functional.cross_entropy(net(xb), yb)
+                loss.backward()
+                optimiser.step()
+    return (time.perf_counter() - start) / epochs
+
+
+def lightning_epochs(X: np.ndarray, y: np.ndarray, epochs: int, seed: int = 0) -> float:
+    model = CNNClassifier(max_epochs=epochs, random_state=seed, progress_bar=False)
+    start = time.perf_counter()
+    model.fit(X, y)
+    return (time.perf_counter() - start) / epochs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(11_000, 51)).astype(np.float32)
+    y = (X[:, :5].sum(axis=1) > 2).astype(np.int64)
+    lightning_epochs(X, y, 1)  # warm-up: imports, first allocations
+    bare, light = [], []
+    for _ in range(args.repeats):
+        bare.append(bare_epochs(X, y, args.epochs))
+        light.append(lightning_epochs(X, y, args.epochs))
+    b, m = statistics.median(bare), statistics.median(light)
+    print(f"bare PyTorch loop: {b:.3f} s/epoch")
+    print(f"Lightning (CNNClassifier.fit): {m:.3f} s/epoch")
+    print(f"lightning/bare epoch ratio: {m / b:.2f}")
+
+
+if __name__ == "__main__":
+    main()
