@@ -22,16 +22,22 @@ Generative story
    rating, term, type and ownership, so the coupon carries much of the signal.
 5. **Macro.** Year-level figures of 2013-2021 (approximate public Chinese data); a row of
    outcome year ``t`` carries year ``t - 1``; ``local_fiscal_to_debt`` is provincial.
-6. **Default.** The true default logit is a function of observed indicators only
-   (:func:`_hazard_logit`): a convex coupon term (the market's view), over-leverage that bites
-   when the interest cover is weak, a short-term debt wall (liquidity squeeze), a refinancing
-   wall for private placements and commercial paper when social-financing growth is low, and a
-   U-shaped gross-margin term. An issuer-year noise term (not an indicator) and a Bernoulli
-   draw give the label; the intercept makes the expected default share 1.64%.
+6. **Default.** The true default logit is a function of observed year ``t - 1`` indicators
+   only (:func:`_hazard_logit`), through separate mechanisms, so defaulted bonds are not one
+   blob: the market's view (coupon above ~6.5%); over-leverage of public bonds (corporate,
+   enterprise, MTN), worse when EBITDA hardly covers interest; a liquidity squeeze of
+   rollover bonds (CP, PPN, exchange private placements): short-term debt wall with a low quick
+   ratio, a current ratio below one or implausibly far above two (window-dressed current
+   assets), little long-term debt when credit is tight; a refinancing wall for rollover bonds
+   when social-financing growth is low (they are safer than average in loose years); U-shaped
+   gross-margin and revenue-growth terms (collapse or debt-fuelled expansion). Issuer-year and
+   bond noise terms (not indicators) and a Bernoulli draw give the label; the intercept is set
+   so that the expected default share of complete rows is 1.64%.
 7. **Gaps.** A few percent of issuer-years miss some items (more often human-capital return,
    income-tax rate, cash turnover; slightly more often for weaker issuers).
-8. **Ground truth.** ``true_drivers`` ranks indicators by the mean absolute change of the true
-   logit when that indicator alone is permuted across the generated rows.
+8. **Ground truth.** ``true_drivers`` ranks the indicators by the mean absolute change of the
+   true default probability (noise averaged out) when that indicator alone is permuted across
+   the generated rows; indicators the hazard does not read have zero influence and are left out.
 """
 
 from __future__ import annotations
@@ -44,7 +50,6 @@ from bond_default.data.catalogue import NAMES, RATING_SCALE
 #: Target defaulted share among complete rows (the paper: 416 of 25,290).
 DEFAULT_SHARE = 416 / 25_290
 
-_MACRO_YEARS = np.arange(2013, 2022)
 #: Approximate public Chinese figures for 2013..2021, one value per year.
 _MACRO = {
     "macro_prosperity_index": [97.5, 96.0, 94.0, 94.5, 97.0, 96.5, 94.5, 92.0, 97.0],
@@ -93,9 +98,11 @@ _TYPE_SPREAD = np.array([0.2, 0.3, 0.0, -0.4, 0.6, 0.9])
 #: Shares of rating codes AAA, AA+, AA, AA-, A+, A, A-, BBB+, BBB and below at issue.
 _RATING_P = np.array([0.40, 0.27, 0.22, 0.06, 0.022, 0.012, 0.006, 0.004, 0.002, 0.004])
 
+#: Standard deviation of each of the two default-noise terms (issuer-year and bond).
+_NOISE_SD = 2.2
 #: Issuer-year probability that an item is missing from the statements.
-_GAP_P = {"human_capital_return": 0.014, "income_tax_rate": 0.010, "cash_turnover": 0.008,
-          "inventory_turnover": 0.004, "main_profit_growth": 0.003, "fixed_asset_turnover": 0.002,
+_GAP_P = {"human_capital_return": 0.0135, "income_tax_rate": 0.0097, "cash_turnover": 0.0077,
+          "inventory_turnover": 0.0039, "main_profit_growth": 0.0029, "fixed_asset_turnover": 0.002,
           "ebitda_interest_cover": 0.002, "receivables_turnover": 0.002, "equity_growth": 0.001,
           "operating_cash_flow_ratio": 0.001, "cash_recovery_on_assets": 0.001}
 
@@ -125,47 +132,49 @@ def _hazard_logit(x: dict[str, np.ndarray]) -> np.ndarray:
     Parameters
     ----------
     x : dict of str to numpy.ndarray
-        Indicator columns (catalogue names, complete values, integer codes for bond_type).
+        Indicator columns by catalogue name (complete values; bond_type as integer codes).
 
     Returns
     -------
     numpy.ndarray
         Logit contribution of the indicators, one value per row.
     """
-    coupon, stc = x["coupon_rate"], x["sales_to_cost_ratio"]
+    coupon, btype = x["coupon_rate"], x["bond_type"]
     lev = 0.5 * x["asset_liability_ratio"] + 0.5 * (1.0 - x["shareholder_equity_ratio"])
-    cr, qr = x["current_ratio"], x["quick_ratio"]
+    ndr, cr, qr = x["net_debt_ratio"], x["current_ratio"], x["quick_ratio"]
     cdr, lts = x["current_debt_ratio"], x["long_term_liability_share"]
+    stc, rg = x["sales_to_cost_ratio"], x["revenue_growth"]
     weak_cover = _sig((1.5 - x["ebitda_interest_cover"]) / 0.5)
-    tight = _sig((11.8 - x["social_financing_yoy"]) / 0.5)
-    btype = x["bond_type"]
-    rollover = np.where(btype >= 4, 1.0, np.where(btype == 3, 0.6, 0.0))
-    ndr = x["net_debt_ratio"]
-    market = 5.0 * _sig((coupon - 6.5) / 0.2)
-    leverage = (2.2 * _sig((lev - 0.72) / 0.03) + 2.0 * _sig((ndr - 0.38) / 0.04)
+    tight = _sig((11.8 - x["social_financing_yoy"]) / 0.5)   # credit-tight years
+    rollover = btype >= 3                                       # CP, PPN, exchange private
+    market = 3.9 * _sig((coupon - 6.5) / 0.2)
+    leverage = (3.5 * _sig((lev - 0.72) / 0.03) + 3.0 * _sig((ndr - 0.38) / 0.04)
                 ) * (0.5 + 0.5 * weak_cover)
-    squeeze = (3.0 * _sig((cdr - 0.66) / 0.04) * _sig((0.8 - qr) / 0.1)
-               + 1.4 * _sig((1.0 - cr) / 0.1) + 3.5 * _sig((cr - 2.8) / 0.2)
-               + 3.5 * _sig((0.14 - lts) / 0.025) * (2.4 * tight - 0.7))
-    refinancing = rollover * (4.0 * tight - 1.5)
-    margin = 1.5 * _sig((1.09 - stc) / 0.02) + 1.0 * _sig((stc - 2.2) / 0.1)
-    rg = x["revenue_growth"]
-    growth = 2.0 * (_sig((-0.15 - rg) / 0.04) + _sig((rg - 0.45) / 0.06))
-    roll = (btype >= 3).astype(float)
-    distress = leverage * 1.8 * (1.0 - roll) + squeeze * 1.8 * roll + margin + growth
-    return 0.72 * (market + distress + refinancing)
+    squeeze = (4.5 * _sig((cdr - 0.66) / 0.04) * _sig((0.8 - qr) / 0.1)
+               + 1.5 * _sig((1.0 - cr) / 0.1) + 5.0 * _sig((cr - 2.6) / 0.06)
+               + 4.5 * _sig((0.14 - lts) / 0.012) * (2.4 * tight - 0.7))
+    refinancing = np.where(btype == 3, 0.6, 1.0) * rollover * (2.0 * tight - 0.8)
+    margin = 0.9 * _sig((1.09 - stc) / 0.02) + 0.6 * _sig((stc - 2.2) / 0.1)
+    growth = 1.2 * (_sig((-0.15 - rg) / 0.02) + _sig((rg - 0.45) / 0.03))
+    return market + np.where(rollover, squeeze, leverage) + refinancing + margin + growth
 
 
-def _influence(x: dict[str, np.ndarray], rng: np.random.Generator) -> list[str]:
-    """Rank indicators by the mean |change| of the true logit when one is permuted."""
-    base = _hazard_logit(x)
+def _influence(x: dict[str, np.ndarray], intercept: float, rng: np.random.Generator) -> list[str]:
+    """Rank indicators by how much permuting each one moves the true default probability.
+
+    The probability given the indicators averages the logistic over the noise term, with the
+    probit approximation ``E[sig(z + e)] ~ sig(z / sqrt(1 + pi * var(e) / 8))``.
+    """
+    shrink = np.sqrt(1.0 + np.pi * 2 * _NOISE_SD**2 / 8.0)
+    base = _sig((intercept + _hazard_logit(x)) / shrink)
     scores = {}
     for name in NAMES:
         shuffled = dict(x)
         shuffled[name] = x[name][rng.permutation(len(base))]
-        scores[name] = float(np.mean(np.abs(_hazard_logit(shuffled) - base)))
-    ranked = sorted((s, -NAMES.index(n), n) for n, s in scores.items() if s > 1e-9)
-    return [n for _, _, n in reversed(ranked)]
+        moved = _sig((intercept + _hazard_logit(shuffled)) / shrink)
+        scores[name] = float(np.mean(np.abs(moved - base)))
+    ranked = sorted((-s, NAMES.index(n), n) for n, s in scores.items() if s > 1e-12)
+    return [n for _, _, n in ranked]
 
 
 def _issuers(rng: np.random.Generator, n_bonds: int) -> tuple[np.ndarray, int]:
@@ -207,7 +216,8 @@ def _financials(rng: np.random.Generator, ind: np.ndarray, h: np.ndarray, eps: n
     ocf = ebitda * (0.75 + 0.1 * np.tanh(h)) - tax + rev * 0.06 * rng.standard_normal(n)
     rg = np.exp(rng.normal(0.07 + 0.05 * h + 0.02 * (gdp - 6.5), 0.22, n))
     rg *= np.where(rng.random(n) < 0.006, np.exp(rng.normal(0.0, 1.2, n)), 1.0)
-    prev_profit = profit / rg * np.exp(0.3 * rng.standard_normal(n)) + 0.012 * rng.standard_normal(n)
+    prev_profit = (profit / rg * np.exp(0.3 * rng.standard_normal(n))
+                   + 0.012 * rng.standard_normal(n))
     gm_prev = gm * np.exp(0.35 * rng.standard_normal(n))
     eq_g = np.exp(rng.normal(0.06 + 0.04 * h, 0.12, n)) - 1.0
     eq_g += np.where(rng.random(n) < 0.02, rng.uniform(0.3, 2.0, n), 0.0)
@@ -270,8 +280,8 @@ def generate_market(n_bonds: int = 26_561, seed: int = 0) -> tuple[pd.DataFrame,
         Categorical indicators are integer codes into ``CATEGORICAL_LEVELS``, ratings are codes
         into ``RATING_SCALE`` (0 = AAA).
     true_drivers : list of str
-        Indicators that drive the true default logit, most influential first (permutation
-        influence on the logit over the generated rows).
+        Indicators that drive the true default hazard, most influential first (mean absolute
+        change of the true default probability when the indicator is permuted across rows).
     """
     if n_bonds < 2:
         raise ValueError(f"n_bonds={n_bonds} is too small; generate at least 2 bonds")
@@ -309,9 +319,9 @@ def generate_market(n_bonds: int = 26_561, seed: int = 0) -> tuple[pd.DataFrame,
     issue_year = np.maximum(year - 1 - np.floor(rng.random(n_bonds) * np.minimum(term, 5)), 2009)
     tsy_issue = _TREASURY_FROM_2009[(issue_year - 2009).astype(int)]
     q_issue = q[issuer] + 0.25 * rng.standard_normal(n_bonds)
-    amount = np.exp(1.6 + 0.35 * q_issue + 0.3 * soe_b - 0.25 * (btype >= 3)
-                    + 0.6 * rng.standard_normal(n_bonds))
-    score = q_issue + 0.7 * soe_b + 0.15 * np.log(amount) + 0.3 * rng.standard_normal(n_bonds)
+    amount = np.exp(1.6 + 0.35 * q_issue + 0.3 * soe_b + 0.6 * rng.standard_normal(n_bonds))
+    score = (q_issue + 0.7 * soe_b + 0.25 * rng.standard_normal(n_iss)[issuer]
+             + 0.1 * rng.standard_normal(n_bonds))
     pct = np.argsort(np.argsort(-score)) / n_bonds
     issuer_rating = np.searchsorted(np.cumsum(_RATING_P)[:-1], pct, side="right")
     issuer_rating = np.where(issuer_rating == 9, 9 + rng.integers(0, 10, n_bonds), issuer_rating)
@@ -334,22 +344,26 @@ def generate_market(n_bonds: int = 26_561, seed: int = 0) -> tuple[pd.DataFrame,
     x["special_terms"] = (rng.random(n_bonds) < np.where(btype == 3, 0.08, 0.45)).astype(int)
     x["rate_type"] = _choice(rng, np.where((btype == 1)[:, None], [[0.85, 0.03, 0.12]],
                                            [[0.95, 0.03, 0.02]]))
-    x["new_issue_rate"] = np.round(tsy_issue + 1.5 + 0.15 * rng.standard_normal(n_bonds), 3)
+    x["new_issue_rate"] = np.round(tsy_issue + 1.5 + 0.3 * rng.standard_normal(n_bonds), 3)
     x.update(macro)
     fiscal = np.exp(-0.6 + 0.35 * prov_strength[province[issuer]] - 0.06 * (year - 2014))
     x["local_fiscal_to_debt"] = fiscal * np.exp(0.05 * rng.standard_normal(n_bonds))
 
-    # default: true logit of observed indicators + issuer-year noise, calibrated intercept
-    logit = _hazard_logit(x) + 2.2 * rng.standard_normal(n_iy)[iy] + 2.2 * rng.standard_normal(n_bonds)
+    # default: true logit of observed indicators + issuer-year and bond noise; the intercept
+    # makes the expected defaulted share of complete rows DEFAULT_SHARE
+    noise = _NOISE_SD * (rng.standard_normal(n_iy)[iy] + rng.standard_normal(n_bonds))
+    logit = _hazard_logit(x) + noise
     weak = np.exp(-0.25 * (h - h.mean()))[iy]
     gaps = {k: rng.random(n_iy)[iy] < p * weak for k, p in _GAP_P.items()}
     complete = ~np.logical_or.reduce(list(gaps.values()))
+    calibrate = logit[complete] if complete.any() else logit
     lo, hi = -30.0, 10.0
     for _ in range(50):
         mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if _sig(mid + logit[complete]).mean() < DEFAULT_SHARE else (lo, mid)
-    default = (rng.random(n_bonds) < _sig(0.5 * (lo + hi) + logit)).astype(int)
-    drivers = _influence(x, rng)
+        lo, hi = (mid, hi) if _sig(mid + calibrate).mean() < DEFAULT_SHARE else (lo, mid)
+    intercept = 0.5 * (lo + hi)
+    default = (rng.random(n_bonds) < _sig(intercept + logit)).astype(int)
+    drivers = _influence(x, intercept, rng)
 
     frame = pd.DataFrame({name: x[name] for name in NAMES})
     for name, gap in gaps.items():

@@ -39,8 +39,8 @@ def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0) -
     """Compare ``generated`` rows with the ``real`` rows the GAN was trained on."""
     from scipy.stats import ks_2samp
     from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.neighbors import NearestNeighbors
 
     names = list(names) if names is not None else [f"x{i}" for i in range(real.shape[1])]
