@@ -15,6 +15,10 @@ def _counts(y) -> tuple[int, int]:
     return int((y == 0).sum()), int((y == 1).sum())
 
 
+def _round_half_up(x: float) -> int:
+    return int(np.floor(x + 0.5))
+
+
 class OversampleBy:
     """Sampling strategy of an over-sampler: add ``factor`` x the defaulted rows.
 
@@ -32,7 +36,7 @@ class OversampleBy:
         n_majority, n_minority = _counts(y)
         if self.factor is None:
             return {1: max(n_minority, n_majority)}
-        return {1: n_minority + int(round(float(self.factor) * n_minority))}
+        return {1: n_minority + _round_half_up(float(self.factor) * n_minority)}
 
     def __repr__(self) -> str:
         return f"OversampleBy(factor={self.factor})"
@@ -55,7 +59,7 @@ class MajorityPerMinority:
         n_majority, n_minority = _counts(y)
         if self.ratio is None:
             return {0: n_majority}
-        return {0: min(n_majority, int(round(float(self.ratio) * n_minority)))}
+        return {0: min(n_majority, _round_half_up(float(self.ratio) * n_minority))}
 
     def __repr__(self) -> str:
         return f"MajorityPerMinority(ratio={self.ratio})"
