@@ -103,3 +103,20 @@ def test_single_run_logs_the_model_and_it_predicts_default_probabilities(tmp_pat
     pipeline = model.unwrap_python_model().pipeline
     assert list(pipeline.named_steps) == ["preprocess", "oversample", "undersample", "count",
                                           "classifier"]
+
+
+def test_paper_grid_of_sixteen_cells_runs_with_the_gan_and_the_networks(tmp_path):
+    done = run_train(["-m", "classifier=cnn,fcnn,svm,lr", "sampler=gan,smote,borderline,none",
+                      "debug=smoke", "tracking.log_model=false"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))
+    assert len(summary) == 16 and (summary["status"] == "FINISHED").all()
+    children = [r for r in runs_in(tmp_path) if "mlflow.parentRunId" in r.data.tags]
+    gan = [r for r in children if r.data.tags["sampler"] == "gan"]
+    assert len(gan) == 4
+    for run in gan:
+        assert {"gan_c2st_auc", "gan_ks_mean", "gan_memorized_share",
+                "oversample_generator_loss", "oversample_discriminator_loss"} <= set(
+                    run.data.metrics)
+    cnn = next(r for r in children if r.data.tags["classifier"] == "cnn")
+    assert "classifier_train_loss" in cnn.data.metrics

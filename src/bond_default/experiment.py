@@ -212,7 +212,7 @@ def _log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:
     example = example.astype({c: "float64" for c in example.select_dtypes("integer").columns})
     mlflow.pyfunc.log_model(
         name="model", python_model=DefaultProbabilityModel(pipeline),
-        signature=infer_signature(example, scores[:50]),
+        signature=infer_signature(example, scores[:50]), input_example=example.head(3),
         pip_requirements=["scikit-learn", "imbalanced-learn", "pandas", "numpy", "torch",
                           "pytorch-lightning", "mlflow", "bond-default"],
     )

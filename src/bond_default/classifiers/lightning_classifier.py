@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+log = logging.getLogger(__name__)
 
 
 class LightningClassifier(ClassifierMixin, BaseEstimator):
@@ -66,6 +70,8 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         torch.manual_seed(seed)
         module = LogitsTrainer(self.build_network(X.shape[1], len(self.classes_)),
                                self.learning_rate)
+        log.info("%s: training on %d rows x %d columns for %d epochs", type(self).__name__,
+                 X.shape[0], X.shape[1], self.max_epochs)
         dataset = TensorDataset(torch.from_numpy(X), torch.as_tensor(encoded, dtype=torch.long))
         loader = DataLoader(dataset, batch_size=int(self.batch_size), shuffle=True,
                             generator=torch.Generator().manual_seed(seed))

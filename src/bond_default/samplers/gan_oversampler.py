@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from numbers import Integral, Real
 
 import numpy as np
 from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+
+log = logging.getLogger(__name__)
 
 
 def one_hot_groups(feature_names) -> list[np.ndarray]:
@@ -145,6 +148,8 @@ class GANOverSampler(BaseOverSampler):
         gan = TabularGAN(tensor.shape[1], self.latent_dim, tuple(self.generator_sizes),
                          tuple(self.discriminator_sizes), self.loss, self.learning_rate,
                          self.n_critic)
+        log.info("%s: training on %d rows x %d columns for %d epochs, then generating %d rows",
+                 self.loss.upper(), len(real), real.shape[1], self.max_epochs, n_new)
         batch = min(self.batch_size, len(real))
         loader = DataLoader(TensorDataset(tensor), batch_size=batch, shuffle=True,
                             drop_last=len(real) > batch,
