@@ -32,9 +32,12 @@ def confusion_figure(tp: int, fp: int, fn: int, tn: int, title: str = ""):
 def roc_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], title: str = ""):
     """ROC curves, one per label: ``{label: (y_true, scores)}`` (the paper's Fig. 6)."""
     fig, ax = plt.subplots(figsize=(5.5, 5))
-    for label, (y_true, scores) in curves.items():
+    # tab20 keeps up to 20 curves distinguishable (the default cycle repeats after 10)
+    colours = plt.cm.tab20(np.linspace(0, 1, 20))
+    for i, (label, (y_true, scores)) in enumerate(curves.items()):
         fpr, tpr, _ = roc_curve(y_true, scores)
-        ax.plot(fpr, tpr, lw=1.4, label=f"{label} (AUC {auc(fpr, tpr):.3f})")
+        ax.plot(fpr, tpr, lw=1.4, color=colours[i % 20],
+                label=f"{label} (AUC {auc(fpr, tpr):.3f})")
     ax.plot([0, 1], [0, 1], ls="--", color="grey", lw=0.8)
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
