@@ -51,6 +51,13 @@ def _hydra_runtime() -> tuple[dict[str, str], Path | None, Path | None]:
     return choices, Path(hc.runtime.output_dir), sweep
 
 
+def _cell_labels(choices: dict[str, str], seed) -> dict[str, str]:
+    """Names of the cell's config choices ("custom" outside Hydra) and its seed."""
+    labels = {k: choices.get(k, "custom") for k in CELL_KEYS}
+    labels["seed"] = str(seed)
+    return labels
+
+
 def load_data(cfg: DictConfig) -> BondData:
     """Build the configured data source and load it (validation errors are InputErrors)."""
     from hydra.utils import instantiate
@@ -72,9 +79,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
 
     choices, output_dir, sweep_dir = _hydra_runtime()
     data = load_data(cfg)
-    labels = {k: choices.get(k, "custom") for k in CELL_KEYS}
+    labels = _cell_labels(choices, cfg.seed)
     labels["data"] = data.name
-    labels["seed"] = str(cfg.seed)
     result = CellResult(labels=labels)
 
     train, test = instantiate(cfg.split).split(data, int(cfg.seed))
@@ -221,9 +227,7 @@ def _log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:
 def failure_result(cfg: DictConfig, err: BaseException) -> CellResult:
     """A FAILED result for a cell that stopped before or during its run (for the summary)."""
     choices, output_dir, _ = _hydra_runtime()
-    labels = {k: choices.get(k, "custom") for k in CELL_KEYS}
-    labels["seed"] = str(cfg.seed)
-    result = CellResult(labels=labels, status="FAILED", error=str(err))
+    result = CellResult(labels=_cell_labels(choices, cfg.seed), status="FAILED", error=str(err))
     if output_dir and not (output_dir / RESULT_FILE).exists():
         result.write(output_dir)
     return result
