@@ -1,4 +1,4 @@
-"""A Lightning Trainer without the extras that cost time on small tabular models."""
+"""What makes Lightning fast on small tabular models: a lean Trainer, batch loader, Adam."""
 
 from __future__ import annotations
 
@@ -29,6 +29,39 @@ def lean_trainer(max_epochs: int, progress_bar: bool | None = None):
     return pl.Trainer(max_epochs=int(max_epochs), accelerator="cpu", devices=1, logger=False,
                       enable_checkpointing=False, enable_model_summary=False,
                       enable_progress_bar=show, num_sanity_val_steps=0)
+
+
+def shuffled_batches(tensors, batch_size: int, seed: int, drop_last: bool = False):
+    """``DataLoader`` of shuffled batches, each taken from the tensors by one index operation.
+
+    The default ``DataLoader`` fetches rows one by one and stacks them; on batches of 30
+    rows of 51 floats that costs about a millisecond per step, as much as the step itself.
+
+    Parameters
+    ----------
+    tensors : sequence of torch.Tensor
+        Row-aligned tensors (features, labels).
+    batch_size : int
+        Rows per batch.
+    seed : int
+        Seed of the shuffling; the same seed gives the same batches.
+    drop_last : bool
+        Drop the last, smaller batch.
+    """
+    import torch
+    from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
+
+    dataset = TensorDataset(*tensors)
+    order = RandomSampler(dataset, generator=torch.Generator().manual_seed(int(seed)))
+    return DataLoader(dataset, sampler=BatchSampler(order, int(batch_size), drop_last),
+                      batch_size=None)
+
+
+def adam(parameters, learning_rate: float, **kwargs):
+    """Adam with the fused kernel (one call per step instead of one per tensor, as on GPU)."""
+    import torch
+
+    return torch.optim.Adam(parameters, learning_rate, fused=True, **kwargs)
 
 
 @contextmanager

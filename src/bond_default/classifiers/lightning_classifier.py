@@ -57,10 +57,9 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y):
         """Train on ``X, y`` for ``max_epochs`` epochs."""
         import torch
-        from torch.utils.data import DataLoader, TensorDataset
 
         from bond_default.classifiers.training_module import LogitsTrainer
-        from bond_default.lean_trainer import lean_trainer, one_torch_thread
+        from bond_default.lean_trainer import lean_trainer, one_torch_thread, shuffled_batches
 
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
@@ -72,9 +71,9 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
                                self.learning_rate)
         log.info("%s: training on %d rows x %d columns for %d epochs", type(self).__name__,
                  X.shape[0], X.shape[1], self.max_epochs)
-        dataset = TensorDataset(torch.from_numpy(X), torch.as_tensor(encoded, dtype=torch.long))
-        loader = DataLoader(dataset, batch_size=int(self.batch_size), shuffle=True,
-                            generator=torch.Generator().manual_seed(seed))
+        loader = shuffled_batches(
+            (torch.from_numpy(X), torch.as_tensor(encoded, dtype=torch.long)),
+            self.batch_size, seed)
         with one_torch_thread():
             lean_trainer(self.max_epochs, self.progress_bar).fit(module, loader)
         self.network_ = module.network.eval()

@@ -10,8 +10,10 @@ class Conv1dNet(nn.Module):
     """1-D CNN over the indicators in catalogue order (the paper's Fig. 2).
 
     Default: Conv(16, k3) Conv(16, k3) MaxPool(3) Conv(64, k3) Conv(64, k3) MaxPool(3)
-    Flatten Dense -> 2 logits (softmax in the loss). Convolutions pad to keep the length and
-    pooling rounds up, so any number of indicators (even one) fits.
+    Flatten Dense -> 2 logits (softmax in the loss). ``padding="valid"`` is Keras's default,
+    which the paper used (51 -> 49 -> 47 -> 15 -> 13 -> 11 -> 3 positions); an input too short
+    for it is zero-padded at the end. ``padding="same"`` keeps the length through each
+    convolution and pooling rounds up.
 
     Parameters
     ----------
@@ -25,24 +27,33 @@ class Conv1dNet(nn.Module):
         Hidden dense layers after flattening (the paper: none).
     dropout : float
         Dropout before each dense layer.
+    padding : {"valid", "same"}
+        Convolution padding (pooling rounds down with ``valid``, up with ``same``).
     """
 
     def __init__(self, n_features: int, n_classes: int = 2,
                  conv_blocks=((16, 16), (64, 64)), kernel_size: int = 3, pool_size: int = 3,
-                 dense_units=(), dropout: float = 0.0) -> None:
+                 dense_units=(), dropout: float = 0.0, padding: str = "valid") -> None:
         super().__init__()
+        if padding not in ("valid", "same"):
+            raise ValueError(f"padding={padding!r}; allowed: 'valid', 'same'")
         layers: list[nn.Module] = []
         channels = 1
+        length = 1  # the shortest input that leaves one position after the last pooling
         for block in conv_blocks:
             for filters in block:
-                layers += [nn.Conv1d(channels, int(filters), kernel_size, padding="same"),
+                layers += [nn.Conv1d(channels, int(filters), kernel_size, padding=padding),
                            nn.ReLU()]
                 channels = int(filters)
-            layers.append(nn.MaxPool1d(pool_size, ceil_mode=True))
+            layers.append(nn.MaxPool1d(pool_size, ceil_mode=padding == "same"))
+        if padding == "valid":
+            for block in reversed(conv_blocks):
+                length = length * pool_size + len(block) * (kernel_size - 1)
         layers.append(nn.Flatten())
         self.features = nn.Sequential(*layers)
+        self.input_length = max(int(n_features), length)
         with torch.no_grad():
-            width = self.features(torch.zeros(1, 1, n_features)).shape[1]
+            width = self.features(torch.zeros(1, 1, self.input_length)).shape[1]
         head: list[nn.Module] = []
         for units in dense_units:
             head += [nn.Dropout(dropout), nn.Linear(width, int(units)), nn.ReLU()]
@@ -51,6 +62,9 @@ class Conv1dNet(nn.Module):
         self.head = nn.Sequential(*head)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        short = self.input_length - x.shape[1]
+        if short > 0:
+            x = nn.functional.pad(x, (0, short))
         return self.head(self.features(x.unsqueeze(1)))
 
 

@@ -33,7 +33,9 @@ class LogitsTrainer(pl.LightningModule):
         return self.network(x)
 
     def configure_optimizers(self):
-        return torch.optim.Adam(self.network.parameters(), lr=self.learning_rate)
+        from bond_default.lean_trainer import adam
+
+        return adam(self.network.parameters(), self.learning_rate)
 
     def training_step(self, batch, batch_idx):
         x, y = batch

@@ -134,9 +134,8 @@ class GANOverSampler(BaseOverSampler):
 
     def _train_and_generate(self, real: np.ndarray, n_new: int, seed: int) -> np.ndarray:
         import torch
-        from torch.utils.data import DataLoader, TensorDataset
 
-        from bond_default.lean_trainer import lean_trainer, one_torch_thread
+        from bond_default.lean_trainer import lean_trainer, one_torch_thread, shuffled_batches
         from bond_default.samplers.tabular_gan import TabularGAN
 
         if len(real) < self.min_minority_rows:
@@ -151,9 +150,7 @@ class GANOverSampler(BaseOverSampler):
         log.info("%s: training on %d rows x %d columns for %d epochs, then generating %d rows",
                  self.loss.upper(), len(real), real.shape[1], self.max_epochs, n_new)
         batch = min(self.batch_size, len(real))
-        loader = DataLoader(TensorDataset(tensor), batch_size=batch, shuffle=True,
-                            drop_last=len(real) > batch,
-                            generator=torch.Generator().manual_seed(seed))
+        loader = shuffled_batches((tensor,), batch, seed, drop_last=len(real) > batch)
         with one_torch_thread():
             lean_trainer(self.max_epochs, self.progress_bar).fit(gan, loader)
         self.gan_ = gan

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,11 +23,14 @@ class GanQuality:
     memorized_share : float
         Share of generated rows closer to some real row than that real row is to its own
         nearest real neighbour: copies rather than new rows.
+    seconds : float
+        Time the checks took.
     """
 
     c2st_auc: float
     ks: pd.Series
     memorized_share: float
+    seconds: float = 0.0
 
     def metrics(self, prefix: str = "gan_") -> dict[str, float]:
         """Scalar summary for MLflow."""
@@ -43,6 +47,7 @@ def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0) -
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
     from sklearn.neighbors import NearestNeighbors
 
+    start = time.perf_counter()
     names = list(names) if names is not None else [f"x{i}" for i in range(real.shape[1])]
     ks = pd.Series([ks_2samp(real[:, j], generated[:, j]).statistic
                     for j in range(real.shape[1])], index=names, name="ks")
@@ -69,4 +74,4 @@ def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0) -
         memorized = float(np.mean(gap[:, 0] < own_gap[nearest[:, 0]]))
     else:
         memorized = float("nan")
-    return GanQuality(c2st, ks, memorized)
+    return GanQuality(c2st, ks, memorized, time.perf_counter() - start)

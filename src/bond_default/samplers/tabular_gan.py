@@ -79,9 +79,10 @@ class TabularGAN(pl.LightningModule):
 
     def configure_optimizers(self):
         betas = (0.5, 0.9) if self.loss == "wgan_gp" else (0.5, 0.999)
-        return (torch.optim.Adam(self.generator.parameters(), self.learning_rate, betas=betas),
-                torch.optim.Adam(self.discriminator.parameters(), self.learning_rate,
-                                 betas=betas))
+        from bond_default.lean_trainer import adam
+
+        return (adam(self.generator.parameters(), self.learning_rate, betas=betas),
+                adam(self.discriminator.parameters(), self.learning_rate, betas=betas))
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """``n`` generated rows (generator in evaluation mode, no gradients)."""
@@ -100,7 +101,10 @@ class TabularGAN(pl.LightningModule):
         (real,) = batch
         opt_g, opt_d = self.optimizers()
         n = real.shape[0]
-        fake = self.generator(torch.randn(n, self.latent_dim)).detach()
+        # One generator pass per step: the discriminator learns on it detached, the
+        # generator then learns through it (as DCGAN's reference training loop does).
+        generated = self.generator(torch.randn(n, self.latent_dim))
+        fake = generated.detach()
         if self.loss == "gan":
             logits = self.discriminator(torch.cat([real, fake]))
             target = torch.cat([torch.ones(n, 1), torch.zeros(n, 1)])
@@ -115,7 +119,7 @@ class TabularGAN(pl.LightningModule):
         g_loss = torch.zeros(())
         self._critic_steps += 1
         if self._critic_steps % self.n_critic == 0:
-            scores = self.discriminator(self.generator(torch.randn(n, self.latent_dim)))
+            scores = self.discriminator(generated)
             if self.loss == "gan":
                 g_loss = nn.functional.binary_cross_entropy_with_logits(
                     scores, torch.ones(n, 1))
