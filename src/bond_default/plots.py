@@ -70,9 +70,11 @@ def close(fig) -> None:
 def losses_figure(history: list[dict[str, float]], title: str):
     """Loss per epoch, one line per loss (the paper's Figs. 3 and 4)."""
     fig, ax = plt.subplots(figsize=(6, 3.8))
-    epochs = np.arange(1, len(history) + 1)
-    for key in history[0]:
-        ax.plot(epochs, [h[key] for h in history], lw=1.2, label=key.replace("_", " "))
+    keys = list(dict.fromkeys(key for losses in history for key in losses))
+    for key in keys:  # a loss may be missing from some epochs (a GAN's n_critic > 1)
+        epochs = [e for e, losses in enumerate(history, start=1) if key in losses]
+        ax.plot(epochs, [history[e - 1][key] for e in epochs], lw=1.2,
+                label=key.replace("_", " "))
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     ax.set_title(title)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import random
+import time
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
@@ -12,12 +14,25 @@ log = logging.getLogger(__name__)
 PARENT_RUN_FILE = "mlflow_parent_run_id"
 
 
-def use_experiment(uri: str, experiment: str) -> str:
-    """Point MLflow at ``uri`` and make ``experiment`` current, creating it once; its id."""
+def use_experiment(uri: str, experiment: str, attempts: int = 8) -> str:
+    """Point MLflow at ``uri`` and make ``experiment`` current, creating it once; its id.
+
+    Two processes creating one new SQLite store (or experiment) at the same moment collide
+    in schema migration or on the experiment's unique name; that is retried after a random
+    back-off, by which time the other process has finished creating it.
+    """
     import mlflow
 
     mlflow.set_tracking_uri(uri)
-    return mlflow.set_experiment(experiment).experiment_id
+    for attempt in range(attempts):
+        try:
+            return mlflow.set_experiment(experiment).experiment_id
+        except Exception as err:  # sqlalchemy / MlflowException, depending on where it broke
+            if attempt == attempts - 1:
+                raise
+            log.debug("creating MLflow experiment %s failed (%s); retrying", experiment, err)
+            time.sleep(random.uniform(0.2, 1.0) * (attempt + 1))
+    raise AssertionError("unreachable")
 
 
 def flatten(config: dict, prefix: str = "") -> dict[str, str]:

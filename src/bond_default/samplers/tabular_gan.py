@@ -53,7 +53,8 @@ class TabularGAN(pl.LightningModule):
     Attributes
     ----------
     history : list of dict
-        Per epoch, the mean generator and discriminator losses (the paper's Fig. 3).
+        Per epoch, the mean generator and discriminator losses (the paper's Fig. 3); the
+        generator's is missing from epochs in which it did not train (``n_critic`` > 1).
     """
 
     def __init__(self, n_features: int, latent_dim: int = 32,
@@ -73,8 +74,8 @@ class TabularGAN(pl.LightningModule):
         self.generator = _generator(latent_dim, tuple(generator_sizes), n_features)
         self.discriminator = _discriminator(n_features, tuple(discriminator_sizes))
         self.history: list[dict[str, float]] = []
-        self._sums = torch.zeros(2)
-        self._steps = 0
+        self._g_losses: list[torch.Tensor] = []
+        self._d_losses: list[torch.Tensor] = []
         self._critic_steps = 0
 
     def configure_optimizers(self):
@@ -116,7 +117,6 @@ class TabularGAN(pl.LightningModule):
         self.manual_backward(d_loss)
         opt_d.step()
 
-        g_loss = torch.zeros(())
         self._critic_steps += 1
         if self._critic_steps % self.n_critic == 0:
             scores = self.discriminator(generated)
@@ -128,12 +128,16 @@ class TabularGAN(pl.LightningModule):
             opt_g.zero_grad(set_to_none=True)
             self.manual_backward(g_loss)
             opt_g.step()
+            self._g_losses.append(g_loss.detach())
         # Per-epoch means are kept here rather than by self.log on every step (20-40% slower).
-        self._sums += torch.stack([g_loss.detach(), d_loss.detach()])
-        self._steps += 1
+        self._d_losses.append(d_loss.detach())
 
     def on_train_epoch_end(self) -> None:
-        g, d = (self._sums / max(self._steps, 1)).tolist()
-        self.history.append({"generator_loss": g, "discriminator_loss": d})
-        self._sums.zero_()
-        self._steps = 0
+        if self._d_losses:
+            # with n_critic > 1 the generator trains in fewer epochs than the discriminator
+            losses = {"discriminator_loss": float(torch.stack(self._d_losses).mean())}
+            if self._g_losses:
+                losses["generator_loss"] = float(torch.stack(self._g_losses).mean())
+            self.history.append(losses)
+        self._g_losses.clear()
+        self._d_losses.clear()
