@@ -102,6 +102,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
     run_name = f"{labels['classifier']}-{labels['sampler']}-{labels['ratio']}-s{cfg.seed}"
     tags = {"classifier": labels["classifier"], "sampler": labels["sampler"],
             "ratio": labels["ratio"], "dataset": data.name, "seed": str(cfg.seed)}
+    if OmegaConf.select(cfg, "search") is not None:
+        tags["kind"] = "best_refit"  # the refit of a search's best trial
     with mlflow.start_run(run_name=run_name, parent_run_id=parent, tags=tags) as run:
         result.run_id = run.info.run_id
         try:
@@ -233,14 +235,21 @@ def failure_result(cfg: DictConfig, err: BaseException) -> CellResult:
     return result
 
 
-def run_job(cfg: DictConfig) -> float | None:
+def run_job(cfg: DictConfig) -> float | dict | None:
     """What a Hydra job does: run the cell; the test ROC-AUC is the job's return value.
+
+    A trial of a hyperparameter search (``search.trial_id`` set by the Optuna sweeper)
+    cross-validates on the training split instead (:func:`bond_default.search.trial.run_trial`).
 
     Bad input ends a single run with one sentence on the log and exit status 2, no
     traceback. In a multirun a failed cell is recorded (its MLflow run FAILED) and the
     sweep goes on; the summary marks it and the command exits non-zero at the end.
     """
     _, _, sweep_dir = _hydra_runtime()
+    if OmegaConf.select(cfg, "search.trial_id") is not None:
+        from bond_default.search.trial import run_trial
+
+        return run_trial(cfg)  # a failure here is the trial's: the sweeper records it
     try:
         return run_cell(cfg).metrics.get("roc_auc")
     except InputError as err:

@@ -59,6 +59,13 @@ def markdown(table: pd.DataFrame) -> str:
     return shown.to_markdown(index=False)
 
 
+def _is_search(config: DictConfig) -> bool:
+    """Whether this multirun is a hyperparameter search (``hparams_search=...``)."""
+    from omegaconf import OmegaConf
+
+    return OmegaConf.select(config, "search") is not None
+
+
 class MultirunSummary(Callback):
     """Hydra callback: a parent MLflow run for the sweep, and its summary at the end.
 
@@ -74,6 +81,8 @@ class MultirunSummary(Callback):
 
         from bond_default.tracking import use_experiment
 
+        if _is_search(config):
+            return  # the Optuna sweeper keeps the study's parent run and its summary
         sweep_dir = Path(config.hydra.sweep.dir)
         sweep_dir.mkdir(parents=True, exist_ok=True)
         experiment_id = use_experiment(config.tracking.uri, config.tracking.experiment)
@@ -90,6 +99,8 @@ class MultirunSummary(Callback):
         from bond_default import plots
         from bond_default.tracking import parent_run_id, use_experiment
 
+        if _is_search(config):
+            return
         sweep_dir = Path(config.hydra.sweep.dir)
         results = collect_results(sweep_dir)
         if not results:

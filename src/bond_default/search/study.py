@@ -1,0 +1,56 @@
+"""Opening one Optuna study from the sweeper, its trial jobs and other workers alike."""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+
+log = logging.getLogger(__name__)
+
+#: Seconds an SQLite writer waits for a lock before giving up (the default 5 s is too short
+#: when several trial jobs report at once).
+SQLITE_TIMEOUT_S = 60
+
+
+def storage(url: str):
+    """An Optuna RDB storage for ``url``; SQLite files get a long lock timeout."""
+    import optuna
+
+    engine_kwargs = {"connect_args": {"timeout": SQLITE_TIMEOUT_S}} if url.startswith(
+        "sqlite") else {"pool_pre_ping": True}
+    return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs)
+
+
+def pruner(startup_trials: int):
+    """Median pruning from the first fold on, once ``startup_trials`` trials completed."""
+    import optuna
+
+    return optuna.pruners.MedianPruner(n_startup_trials=int(startup_trials), n_warmup_steps=0)
+
+
+def open_study(url: str, name: str, *, seed: int | None = None, startup_trials: int = 5,
+               create: bool = False, attempts: int = 8):
+    """Load study ``name`` from ``url`` (creating it when ``create``), TPE-sampled, maximised.
+
+    Two processes creating one new SQLite file or study at the same moment can collide in
+    schema creation; that is retried with a random back-off instead of failing.
+    """
+    import optuna
+    from sqlalchemy.exc import SQLAlchemyError
+
+    sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=True)
+    for attempt in range(attempts):
+        try:
+            if create:
+                return optuna.create_study(storage=storage(url), study_name=name,
+                                           sampler=sampler, pruner=pruner(startup_trials),
+                                           direction="maximize", load_if_exists=True)
+            return optuna.load_study(storage=storage(url), study_name=name, sampler=sampler,
+                                     pruner=pruner(startup_trials))
+        except (SQLAlchemyError, optuna.exceptions.DuplicatedStudyError) as err:
+            if attempt == attempts - 1:
+                raise
+            log.debug("opening study %s failed (%s); retrying", name, err)
+            time.sleep(random.uniform(0.2, 1.0) * (attempt + 1))
+    raise AssertionError("unreachable")

@@ -1,0 +1,134 @@
+"""Optuna tunes from the Hydra command line: trials in storage and MLflow, resume, workers."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import REPO, run_train, runs_in
+
+from bond_default.search.space import format_value, parse_space
+
+SMOKE_CNN = ["-m", "hparams_search=cnn", "debug=smoke", "tracking.log_model=false"]
+
+
+def _trials(db: Path) -> list[tuple[int, str, float | None]]:
+    """(number, state, value) of every trial in an Optuna SQLite storage."""
+    with sqlite3.connect(db) as con:
+        return con.execute(
+            "SELECT t.number, t.state, v.value FROM trials t LEFT JOIN trial_values v "
+            "ON v.trial_id = t.trial_id ORDER BY t.number").fetchall()
+
+
+def test_sweep_syntax_becomes_optuna_distributions():
+    from optuna.distributions import (
+        CategoricalDistribution,
+        FloatDistribution,
+        IntDistribution,
+    )
+
+    space = {d.key: d.distribution for d in parse_space({
+        "a": "tag(log, interval(1e-4, 1e-2))", "b": "int(interval(1, 4))",
+        "c": "choice(16, 32)", "d": "choice([64,64], [128])", "e": "range(1, 4)",
+        "f": "interval(0.0, 0.5)"})}
+    assert space["a"] == FloatDistribution(1e-4, 1e-2, log=True)
+    assert space["b"] == IntDistribution(1, 4)
+    assert space["c"] == CategoricalDistribution([16, 32])
+    assert space["d"] == CategoricalDistribution(["[64,64]", "[128]"])
+    assert space["e"] == IntDistribution(1, 3)  # Hydra's range excludes its stop
+    assert space["f"] == FloatDistribution(0.0, 0.5)
+    assert format_value([16, [1, 2]]) == "[16,[1,2]]" and format_value(True) == "true"
+    with pytest.raises(ValueError, match="single value"):
+        parse_space({"a": "3"})
+
+
+def test_three_trial_study_lands_in_storage_and_mlflow_and_its_best_config_reruns(tmp_path):
+    done = run_train([*SMOKE_CNN, "hydra.sweeper.n_trials=3"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    sweep = tmp_path / "multirun" / "search" / "cnn"
+    trials = _trials(sweep / "optuna.db")
+    assert [t[0] for t in trials] == [0, 1, 2]
+    assert all(state in ("COMPLETE", "PRUNED") for _, state, _ in trials)
+
+    runs = runs_in(tmp_path)
+    (parent,) = [r for r in runs if r.data.tags.get("kind") == "study"]
+    children = [r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
+    trial_runs = [r for r in children if r.data.tags.get("kind") == "trial"]
+    assert sorted(r.data.tags["trial"] for r in trial_runs) == ["0", "1", "2"]
+    for run in trial_runs:
+        assert "cv_roc_auc_mean" in run.data.metrics
+        assert run.data.tags["state"] in ("COMPLETE", "PRUNED")
+        assert "classifier.estimator.learning_rate" in run.data.params
+    refit = [r for r in children if r.data.tags.get("kind") == "best_refit"]
+    assert len(refit) == 1 and "test_roc_auc" in refit[0].data.metrics
+    assert parent.info.status == "FINISHED"
+    assert "best_cv_roc_auc" in parent.data.metrics
+
+    best = (sweep / "best.yaml").read_text()
+    best_trial = max((t for t in trials if t[1] == "COMPLETE"), key=lambda t: t[2])
+    assert f"trial {best_trial[0]}," in best
+    assert "python train.py --config-dir" in best
+    again = tmp_path / "again"
+    again.mkdir()
+    rerun = run_train(["--config-dir", str(sweep), "--config-name", "best",
+                       "tracking.log_model=false"], cwd=again)
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    (run,) = runs_in(again)
+    best_params = {k: v for k, v in trial_runs[0].data.params.items()}  # keys to compare
+    searched = [k for k in best_params if not k.startswith("config.")]
+    winner = next(r for r in trial_runs if r.data.tags["trial"] == str(best_trial[0]))
+    for key in searched:
+        logged = run.data.params[key]
+        assert logged.replace(" ", "") == winner.data.params[key].replace(" ", ""), key
+    assert run.data.metrics["test_roc_auc"] == pytest.approx(refit[0].data.metrics[
+        "test_roc_auc"])
+
+
+def _worker(cwd: Path, args: list[str]) -> subprocess.Popen:
+    env = dict(os.environ, HYDRA_FULL_ERROR="0", PYTHONWARNINGS="ignore", OMP_NUM_THREADS="1")
+    return subprocess.Popen([sys.executable, str(REPO / "train.py"), *args], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_two_workers_share_one_study_without_losing_or_duplicating_trials(tmp_path):
+    storage = f"sqlite:///{tmp_path / 'shared.db'}"
+    common = ["-m", "hparams_search=gbdt", "debug=smoke", "tracking.log_model=false",
+              f"hydra.sweeper.storage={storage}", "hydra.sweeper.refit=false"]
+    workers = [_worker(tmp_path / name, [*common, "hydra.sweeper.n_trials=3",
+                                         f"hydra.sweeper.seed={seed}"])
+               for name, seed in (("a", 1), ("b", 2)) if (tmp_path / name).mkdir() is None]
+    outputs = [w.communicate(timeout=600)[0] for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], outputs[0][-2000:] + outputs[1][-2000:]
+    trials = _trials(tmp_path / "shared.db")
+    assert [t[0] for t in trials] == list(range(6))
+    assert all(state in ("COMPLETE", "PRUNED") for _, state, _ in trials)
+
+
+def test_an_interrupted_study_resumes_with_the_same_command(tmp_path):
+    db = tmp_path / "multirun" / "search" / "cnn" / "optuna.db"
+    first = _worker(tmp_path, [*SMOKE_CNN, "hydra.sweeper.n_trials=50"])
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        try:
+            if db.exists() and sum(s == "COMPLETE" for _, s, _ in _trials(db)) >= 2:
+                break
+        except sqlite3.OperationalError:  # the storage is being created
+            pass
+        time.sleep(0.5)
+    first.send_signal(signal.SIGINT)
+    first.communicate(timeout=120)
+    before = _trials(db)
+    kept = [t for t in before if t[1] == "COMPLETE"]
+    assert 2 <= len(kept) and len(before) < 50
+
+    done = run_train([*SMOKE_CNN, "hydra.sweeper.n_trials=2"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    after = _trials(db)
+    assert len(after) == len(before) + 2
+    assert set(kept) <= set(after)  # earlier trials kept, with their values
