@@ -126,6 +126,7 @@ def test_an_interrupted_study_resumes_with_the_same_command(tmp_path):
     before = _trials(db)
     kept = [t for t in before if t[1] == "COMPLETE"]
     assert 2 <= len(kept) and len(before) < 50
+    assert "RUNNING" not in {state for _, state, _ in before}  # the interrupted one: FAIL
 
     done = run_train([*SMOKE_CNN, "hydra.sweeper.n_trials=2"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]

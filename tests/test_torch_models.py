@@ -81,3 +81,17 @@ def test_cnn_fits_any_width_and_is_reproducible(n_features):
     b = CNNClassifier(max_epochs=2, random_state=5, progress_bar=False).fit(X, y)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(X))
     assert len(a.losses_) == 2
+
+
+@pytest.mark.parametrize("shape", [{}, {"n_blocks": 3, "kernel_size": 5, "pool_size": 2},
+                                   {"padding": "same"}])
+def test_every_indicator_reaches_the_cnn_output(shape):
+    # Keras-style valid convolutions with pooling that rounds down would never see the last
+    # indicators of the 51 (the macro group); the network must see every column.
+    import torch
+
+    torch.manual_seed(0)
+    network = CNNClassifier(**shape).build_network(51, 2)
+    x = torch.randn(64, 51, requires_grad=True)
+    network(x)[:, 1].sum().backward()
+    assert (x.grad.abs().sum(dim=0) > 0).all()

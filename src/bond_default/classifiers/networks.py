@@ -10,10 +10,12 @@ class Conv1dNet(nn.Module):
     """1-D CNN over the indicators in catalogue order (the paper's Fig. 2).
 
     Default: Conv(16, k3) Conv(16, k3) MaxPool(3) Conv(64, k3) Conv(64, k3) MaxPool(3)
-    Flatten Dense -> 2 logits (softmax in the loss). ``padding="valid"`` is Keras's default,
-    which the paper used (51 -> 49 -> 47 -> 15 -> 13 -> 11 -> 3 positions); an input too short
-    for it is zero-padded at the end. ``padding="same"`` keeps the length through each
-    convolution and pooling rounds up.
+    Flatten Dense -> 2 logits (softmax in the loss). ``padding="valid"`` convolutions are
+    Keras's default, which the paper used; pooling rounds up (51 -> 49 -> 47 -> 16 -> 14 ->
+    12 -> 4 positions) so that the last indicators, the macro group, still reach the output
+    (rounding down would drop the last 8 inputs, and the paper's SHAP ranks a macro indicator
+    15th). An input too short for the network is zero-padded at the end. ``padding="same"``
+    keeps the length through each convolution.
 
     Parameters
     ----------
@@ -28,7 +30,7 @@ class Conv1dNet(nn.Module):
     dropout : float
         Dropout before each dense layer.
     padding : {"valid", "same"}
-        Convolution padding (pooling rounds down with ``valid``, up with ``same``).
+        Convolution padding.
     """
 
     def __init__(self, n_features: int, n_classes: int = 2,
@@ -45,10 +47,10 @@ class Conv1dNet(nn.Module):
                 layers += [nn.Conv1d(channels, int(filters), kernel_size, padding=padding),
                            nn.ReLU()]
                 channels = int(filters)
-            layers.append(nn.MaxPool1d(pool_size, ceil_mode=padding == "same"))
+            layers.append(nn.MaxPool1d(pool_size, ceil_mode=True))
         if padding == "valid":
             for block in reversed(conv_blocks):
-                length = length * pool_size + len(block) * (kernel_size - 1)
+                length = (length - 1) * pool_size + 1 + len(block) * (kernel_size - 1)
         layers.append(nn.Flatten())
         self.features = nn.Sequential(*layers)
         self.input_length = max(int(n_features), length)
@@ -94,3 +96,21 @@ class DenseNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.net(x)
+
+
+class DefaultLogOdds(nn.Module):
+    """A two-logit network's default-class log-odds as its single output (what SHAP explains).
+
+    Parameters
+    ----------
+    network : torch.nn.Module
+        Maps rows to two logits (not defaulted, defaulted).
+    """
+
+    def __init__(self, network: nn.Module) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        logits = self.network(x)
+        return (logits[:, 1] - logits[:, 0]).unsqueeze(1)
