@@ -135,6 +135,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
                                         "score": scores})
             mlflow.log_text(predictions.to_csv(index=False), PREDICTIONS_FILE)
             _log_figures(metrics, y_test.to_numpy(), scores, run_name)
+            if _explain_enabled(cfg, sweep_dir):
+                _log_shap(pipeline, x_train, x_test, cfg)
             if cfg.tracking.log_model:
                 _log_model(pipeline, x_test, scores)
             log.info("%s: test ROC-AUC %.4f, recall %.4f, precision %.4f (n_fit %d, %d "
@@ -151,6 +153,39 @@ def run_cell(cfg: DictConfig) -> CellResult:
         result.write(output_dir)
         predictions.to_csv(output_dir / PREDICTIONS_FILE, index=False)
     return result
+
+
+def _explain_enabled(cfg: DictConfig, sweep_dir: Path | None) -> bool:
+    """``explain.enabled``: true, false, or auto (single runs yes, multirun cells no)."""
+    enabled = OmegaConf.select(cfg, "explain.enabled", default="auto")
+    if str(enabled).lower() == "auto":
+        return sweep_dir is None
+    return bool(enabled)
+
+
+def _log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictConfig) -> None:
+    """SHAP on the original indicators: importance and group tables, Fig. 7 and a beeswarm."""
+    import mlflow
+
+    from bond_default import plots
+    from bond_default.explain import TOP, explain_pipeline
+
+    shap = explain_pipeline(pipeline, x_train, x_test, max_rows=cfg.explain.max_rows,
+                            background_rows=int(cfg.explain.background_rows),
+                            seed=int(cfg.seed))
+    importance = shap.importance()
+    mlflow.log_text(importance.to_csv(index=False), "shap/importance.csv")
+    mlflow.log_text(shap.groups().to_csv(index=False), "shap/groups.csv")
+    mlflow.log_metrics({"shap_top20_share": shap.top_share(), "shap_seconds": shap.seconds,
+                        "shap_rows": len(shap.values)})
+    mlflow.set_tag("shap_explainer", shap.explainer)
+    for name, fig in (("shap_top20", plots.shap_bar_figure(importance, TOP)),
+                      ("shap_beeswarm", plots.shap_beeswarm_figure(shap.values, shap.data,
+                                                                   TOP))):
+        mlflow.log_figure(fig, f"plots/{name}.png")
+        plots.close(fig)
+    log.info("SHAP top 5: %s (top 20 hold %.0f%%)", ", ".join(importance["indicator"][:5]),
+             100 * shap.top_share())
 
 
 def _log_figures(metrics: dict, y_true: np.ndarray, scores: np.ndarray, title: str) -> None:

@@ -81,3 +81,34 @@ def losses_figure(history: list[dict[str, float]], title: str):
     ax.legend()
     fig.tight_layout()
     return fig
+
+
+def shap_bar_figure(importance, top: int = 20, title: str = ""):
+    """Mean |SHAP| of the ``top`` indicators, coloured by group (the paper's Fig. 7)."""
+    shown = importance.head(top).iloc[::-1]
+    groups = list(dict.fromkeys(importance["group"]))
+    colours = dict(zip(groups, plt.get_cmap("tab10").colors, strict=False))
+    fig, ax = plt.subplots(figsize=(7, 0.28 * len(shown) + 1.4))
+    ax.barh(shown["indicator"], shown["mean_abs_shap"],
+            color=[colours[g] for g in shown["group"]])
+    for group in dict.fromkeys(shown["group"][::-1]):
+        ax.bar(0, 0, color=colours[group], label=group.replace("_", " "))
+    ax.set_xlabel("mean |SHAP| (default score)")
+    ax.set_title(title or f"Top {len(shown)} indicators by SHAP")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def shap_beeswarm_figure(values, data, top: int = 20, title: str = ""):
+    """One dot per row and indicator: SHAP value, coloured by the indicator's value."""
+    import shap
+
+    explanation = shap.Explanation(values=values.to_numpy(), data=data.to_numpy(),
+                                   feature_names=list(values.columns))
+    plt.figure(figsize=(7, 0.3 * top + 1.5))
+    shap.plots.beeswarm(explanation, max_display=top, show=False)
+    fig = plt.gcf()
+    fig.axes[0].set_title(title or "SHAP values by indicator")
+    fig.tight_layout()
+    return fig

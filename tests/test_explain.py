@@ -1,0 +1,83 @@
+"""SHAP on the original indicators: the right explainer, encoded columns summed back, and the
+generator's true drivers found."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import REPO, run_train, runs_in
+from hydra import compose, initialize_config_dir
+from hydra.utils import instantiate
+
+from bond_default.explain import explain_pipeline
+from bond_default.pipeline import build_pipeline
+
+
+def _fitted(overrides: list[str]):
+    with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
+        cfg = compose("train", overrides=overrides)
+    data = instantiate(cfg.data).load()
+    train, test = instantiate(cfg.split).split(data, int(cfg.seed))
+    pipeline = build_pipeline(cfg).fit(data.features.iloc[train],
+                                       data.label.iloc[train].to_numpy())
+    return pipeline, data, data.features.iloc[train], data.features.iloc[test]
+
+
+@pytest.mark.parametrize("classifier, explainer", [
+    ("lr", "Linear"), ("gbdt", "Tree"), ("cnn", "Gradient"), ("svm", "Permutation")])
+def test_each_classifier_gets_its_explainer_on_the_51_indicators(classifier, explainer):
+    pipeline, data, x_train, x_test = _fitted(
+        [f"classifier={classifier}", "sampler=none", "debug=smoke"])
+    rows = 20 if classifier == "svm" else 200
+    shap = explain_pipeline(pipeline, x_train, x_test, max_rows=rows, background_rows=30)
+    assert shap.explainer.startswith(explainer)
+    # one column per original indicator, one-hot levels summed back into theirs
+    assert list(shap.values.columns) == list(data.features.columns)
+    assert shap.values.shape == (rows, 51)
+    table = shap.importance()
+    assert table["mean_abs_shap"].is_monotonic_decreasing
+    assert set(table.columns) >= {"indicator", "group", "mean_abs_shap"}
+    assert table["share"].sum() == pytest.approx(1.0)
+    groups = shap.groups()
+    assert groups["in_top20"].sum() == 20
+    assert groups["share_of_total"].sum() == pytest.approx(1.0)
+
+
+def test_one_hot_levels_are_summed_into_their_indicator():
+    pipeline, _, x_train, x_test = _fitted(["classifier=lr", "sampler=none", "debug=smoke"])
+    shap = explain_pipeline(pipeline, x_train, x_test, max_rows=50, background_rows=30)
+    preprocess = pipeline.named_steps["preprocess"]
+    encoded = preprocess.transform(x_test.loc[shap.values.index])
+    coef = pd.Series(pipeline[-1].coef_[0], index=encoded.columns)
+    # linear SHAP is coef * (x - background mean): between two rows, bond_type's value moves
+    # by the sum over its one-hot levels of coef * (difference), whatever the background
+    levels = [c for c in encoded.columns if c.startswith("bond_type=")]
+    assert len(levels) > 1
+    expected = ((encoded[levels] - encoded[levels].iloc[0]) * coef[levels]).sum(axis=1)
+    moved = shap.values["bond_type"] - shap.values["bond_type"].iloc[0]
+    np.testing.assert_allclose(moved.to_numpy(), expected.to_numpy(), atol=1e-8)
+
+
+def test_a_single_run_logs_shap_tables_and_figures(tmp_path):
+    done = run_train(["classifier=gbdt", "sampler=none", "debug=smoke",
+                      "tracking.log_model=false"], cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (run,) = runs_in(tmp_path)
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "shap")}
+    artifacts |= {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
+    assert {"shap/importance.csv", "shap/groups.csv", "plots/shap_top20.png",
+            "plots/shap_beeswarm.png"} <= artifacts
+    assert 0 < run.data.metrics["shap_top20_share"] <= 1
+    assert run.data.tags["shap_explainer"].startswith("Tree")
+
+
+def test_gbdt_shap_finds_the_generators_true_drivers_on_the_default_market():
+    # the smallest size where it holds for seeds 0-2 (7-8 of 10); at 18,000 bonds it is 6
+    pipeline, data, x_train, x_test = _fitted(["classifier=gbdt", "sampler=none"])
+    shap = explain_pipeline(pipeline, x_train, x_test, max_rows=2000)
+    top10 = set(shap.importance()["indicator"].head(10))
+    assert len(top10 & set(data.true_drivers[:10])) >= 7
