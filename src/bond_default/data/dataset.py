@@ -18,8 +18,9 @@ class BondData:
     ----------
     features : pandas.DataFrame
         One row per bond, one column per indicator (catalogue names where they apply).
-    label : pandas.Series
-        1 if the bond defaulted in the outcome year, else 0 (integer dtype).
+    label : pandas.Series or None
+        1 if the bond defaulted in the outcome year, else 0 (integer dtype); None for new
+        bonds read to be scored.
     year : pandas.Series or None
         Outcome year t of each row (features are of year t-1); needed by ``split=out_of_time``.
     name : str
@@ -31,7 +32,7 @@ class BondData:
     """
 
     features: pd.DataFrame
-    label: pd.Series
+    label: pd.Series | None
     year: pd.Series | None
     name: str
     true_drivers: list[str] | None = None

@@ -86,7 +86,7 @@ def validate_table(
     *,
     source: str,
     name: str,
-    label: str = "default",
+    label: str | None = "default",
     year: str | None = None,
     missing: str = "drop",
     indicators: str = "auto",
@@ -104,7 +104,8 @@ def validate_table(
     name : str
         Data set name for tags.
     label, year : str
-        Column names of the 0/1 default label and of the outcome year (optional).
+        Column names of the 0/1 default label and of the outcome year (optional). A label
+        of ``None`` reads new bonds to score: no label column, ``BondData.label`` is None.
     missing : {"drop", "impute"}
         ``drop`` removes rows with any gap (the paper); ``impute`` keeps them and lets the
         pipeline's preprocessing fill gaps from training rows.
@@ -122,7 +123,7 @@ def validate_table(
     if indicators not in INDICATOR_MODES:
         raise InputError(f"data.indicators={indicators!r} is not allowed; "
                          f"allowed: {', '.join(INDICATOR_MODES)}")
-    required = [label] + ([year] if year else []) + list(drop_columns)
+    required = ([label] if label else []) + ([year] if year else []) + list(drop_columns)
     absent = [c for c in required if c not in table.columns]
     if absent:
         raise InputError(f"{source} has no column {', '.join(repr(c) for c in absent)}; "
@@ -133,7 +134,7 @@ def validate_table(
 
     frame = table.drop(columns=list(drop_columns)).copy()
     frame.columns = [str(c) for c in frame.columns]
-    label_values = _as_label(frame.pop(label), label, source)
+    label_values = _as_label(frame.pop(label), label, source) if label else None
     year_values = None
     if year:
         year_values = frame.pop(year)
@@ -161,16 +162,18 @@ def validate_table(
     frame = _check_numeric(frame, [c for c in frame.columns if c not in text_categories],
                            source)
     if frame.shape[1] == 0:
-        raise InputError(f"{source} has no indicator columns besides the label '{label}'")
+        raise InputError(f"{source} has no indicator columns"
+                         + (f" besides the label '{label}'" if label else ""))
 
     n_read = len(frame)
     if missing == "drop":
         complete = frame.notna().all(axis=1).to_numpy().copy()
         if year_values is not None:
             complete &= pd.to_numeric(year_values, errors="coerce").notna().to_numpy()
-        frame, label_values = frame[complete], label_values[complete]
+        frame = frame[complete]
+        label_values = label_values[complete] if label_values is not None else None
         year_values = year_values[complete] if year_values is not None else None
-        if label_values.nunique() < 2:
+        if label_values is not None and label_values.nunique() < 2:
             raise InputError(
                 f"after removing rows with missing values (data.missing=drop), {source} keeps "
                 f"{len(frame)} rows of a single class; use data.missing=impute"
@@ -178,7 +181,7 @@ def validate_table(
     index = pd.RangeIndex(len(frame))
     return BondData(
         features=frame.set_axis(index),
-        label=label_values.set_axis(index),
+        label=label_values.set_axis(index) if label_values is not None else None,
         year=(pd.to_numeric(year_values).astype(int).set_axis(index).rename("year")
               if year_values is not None else None),
         name=name,
