@@ -49,6 +49,38 @@ def summary_table(results: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: The paper's model: every other cell's ROC-AUC is tested against it (DeLong).
+REFERENCE = ("cnn", "gan")
+
+
+def add_delong(table: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
+    """Column ``delong_p``: DeLong's p-value of each cell's ROC-AUC against the cnn + gan
+    cell of the same seed, data and ratio, on the same test rows (empty where there is none)."""
+    from bond_default.significance import delong_test
+
+    predictions = {}
+    for index, result in zip(table.index, results, strict=True):
+        path = Path(result["folder"]) / PREDICTIONS_FILE
+        if result["status"] == "FINISHED" and path.exists():
+            predictions[index] = pd.read_csv(path)
+    table = table.copy()
+    table["delong_p"] = float("nan")
+    keys = ["seed", "data", "ratio"]
+    for _, group in table.groupby(keys, sort=False, dropna=False):
+        reference = group[(group["classifier"] == REFERENCE[0])
+                          & (group["sampler"] == REFERENCE[1])].index
+        if len(reference) != 1 or reference[0] not in predictions:
+            continue
+        base = predictions[reference[0]]
+        for index in group.index.drop(reference[0]):
+            if index not in predictions:
+                continue
+            both = base.merge(predictions[index], on="row", suffixes=("_ref", ""))
+            table.loc[index, "delong_p"] = delong_test(
+                both["y_true"], both["score"], both["score_ref"]).p_value
+    return table
+
+
 def markdown(table: pd.DataFrame) -> str:
     """The summary as a markdown table with metrics to 4 decimals; failed cells say so."""
     columns = ["classifier", "sampler"]
@@ -93,6 +125,30 @@ class MultirunSummary(Callback):
         log.info("MLflow parent run %s (experiment %s)", run.info.run_id,
                  config.tracking.experiment)
 
+    @staticmethod
+    def _write_seed_summary(table: pd.DataFrame, sweep_dir: Path) -> None:
+        """Per cell over seeds: mean, std, 95% CI, and DeLong p-values against cnn + gan."""
+        from bond_default.significance import seed_summary
+
+        by_seed = seed_summary(table)
+        by_seed.to_csv(sweep_dir / "summary_by_seed.csv", index=False)
+        shown = by_seed[["classifier", "sampler", "seeds"]].copy()
+        for metric in ("roc_auc", "balanced_accuracy"):
+            shown[metric] = [
+                f"{r[f'{metric}_mean']:.4f} ± {r[f'{metric}_std']:.4f} "
+                f"[{r[f'{metric}_ci_low']:.4f}, {r[f'{metric}_ci_high']:.4f}]"
+                for _, r in by_seed.iterrows()]
+        if "delong_p_median" in by_seed:
+            shown["DeLong p vs cnn+gan (median; seeds < 0.05)"] = [
+                "" if pd.isna(r["delong_p_median"]) else
+                f"{r['delong_p_median']:.3g} ({r['delong_p_below_05']})"
+                for _, r in by_seed.iterrows()]
+        text = shown.to_markdown(index=False)
+        (sweep_dir / "summary_by_seed.md").write_text(
+            "Mean ± std [95% t-interval] over seeds; DeLong's test of each cell's ROC-AUC "
+            "against cnn + gan on the same test rows, per seed.\n\n" + text + "\n")
+        log.info("over seeds:\n%s", text)
+
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
         from mlflow import MlflowClient
 
@@ -106,10 +162,12 @@ class MultirunSummary(Callback):
         if not results:
             log.warning("no cell of this multirun left a result in %s", sweep_dir)
             return
-        table = summary_table(results)
+        table = add_delong(summary_table(results), results)
         table.to_csv(sweep_dir / "summary.csv", index=False)
         text = markdown(table)
         (sweep_dir / "summary.md").write_text(text + "\n")
+        if table["seed"].nunique() > 1:
+            self._write_seed_summary(table, sweep_dir)
         curves = {}
         for result in results:
             predictions = Path(result["folder"]) / PREDICTIONS_FILE
@@ -129,7 +187,8 @@ class MultirunSummary(Callback):
         if parent:
             use_experiment(config.tracking.uri, config.tracking.experiment)
             client = MlflowClient()
-            for name in ("summary.csv", "summary.md", "roc.png"):
+            for name in ("summary.csv", "summary.md", "roc.png", "summary_by_seed.csv",
+                         "summary_by_seed.md"):
                 if (sweep_dir / name).exists():
                     client.log_artifact(parent, str(sweep_dir / name))
             client.log_metric(parent, "n_cells", len(table))
