@@ -250,8 +250,8 @@ class OptunaSweeper(Sweeper):
         table.to_csv(sweep_dir / "trials.csv", index=False)
         client.log_artifact(parent, str(sweep_dir / "trials.csv"))
         states = table["state"].value_counts().to_dict() if len(table) else {}
-        for state, count in states.items():
-            client.log_metric(parent, f"n_{str(state).lower()}", count)
+        for state in TrialState:  # every state, so that a count that fell to 0 says so
+            client.log_metric(parent, f"n_{state.name.lower()}", states.get(state.name, 0))
         if not study.get_trials(states=(TrialState.COMPLETE,)):
             log.error("no trial of study %r completed", self.study_name)
             self._end_parent(parent, "FAILED")
