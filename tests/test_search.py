@@ -90,10 +90,17 @@ def test_three_trial_study_lands_in_storage_and_mlflow_and_its_best_config_rerun
         "test_roc_auc"])
 
 
+def _default_sigint() -> None:
+    # A job started in the background by a non-interactive shell (CI) inherits an ignored
+    # SIGINT, and Python then never turns Ctrl-C into KeyboardInterrupt: restore it.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _worker(cwd: Path, args: list[str]) -> subprocess.Popen:
     env = dict(os.environ, HYDRA_FULL_ERROR="0", PYTHONWARNINGS="ignore", OMP_NUM_THREADS="1")
     return subprocess.Popen([sys.executable, str(REPO / "train.py"), *args], cwd=cwd, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=_default_sigint)
 
 
 def test_two_workers_share_one_study_without_losing_or_duplicating_trials(tmp_path):

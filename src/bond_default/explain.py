@@ -81,7 +81,7 @@ def _raw_codes(x: pd.DataFrame) -> pd.DataFrame:
 
 def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *,
                      max_rows: int | None = 2000, background_rows: int = 100,
-                     seed: int = 0) -> IndicatorShap:
+                     agnostic_rows: int = 100, seed: int = 0) -> IndicatorShap:
     """SHAP values of the fitted ``pipeline``'s default score on ``x_explain``'s rows.
 
     The explainer follows the classifier: gradients (``GradientExplainer``) for the torch
@@ -101,6 +101,9 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
         Explain a random subsample of at most this many rows (``None``: all).
     background_rows : int
         Size of the background sample.
+    agnostic_rows : int
+        At most this many rows for the model-agnostic explainer, which costs about a second
+        per row here (an SVM); ``max_rows`` still applies.
     seed : int
         Seed of both subsamples.
     """
@@ -110,11 +113,15 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
 
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
+    preprocess, model = pipeline.named_steps["preprocess"], pipeline[-1]
+    agnostic = not (isinstance(model, LightningClassifier) or _is_tree_model(model)
+                    or _is_linear(model))
+    if agnostic:
+        max_rows = min(max_rows or len(x_explain), agnostic_rows)
     if max_rows is not None and len(x_explain) > max_rows:
         x_explain = x_explain.iloc[np.sort(rng.choice(len(x_explain), max_rows, replace=False))]
     background = x_train.iloc[rng.choice(len(x_train), min(background_rows, len(x_train)),
                                          replace=False)]
-    preprocess, model = pipeline.named_steps["preprocess"], pipeline[-1]
     z_explain = preprocess.transform(x_explain)
     z_background = preprocess.transform(background)
     sources = list(getattr(preprocess, "source_columns_", z_explain.columns))
@@ -137,7 +144,7 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
         values = explainer.shap_values(z_explain)
         values = values[..., 1] if np.ndim(values) == 3 else values
         name = "TreeExplainer (log-odds)"
-    elif hasattr(model, "coef_") and np.ndim(model.coef_) == 2 and model.coef_.shape[0] == 1:
+    elif _is_linear(model):
         explainer = shap.LinearExplainer(model, z_background)
         values = explainer.shap_values(z_explain)
         name = "LinearExplainer (log-odds)"
@@ -157,6 +164,11 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
     log.info("SHAP: %s on %d rows x %d indicators in %.1f s", name, len(values),
              values.shape[1], seconds)
     return IndicatorShap(values, data, name, seconds)
+
+
+def _is_linear(model) -> bool:
+    coef = getattr(model, "coef_", None)
+    return coef is not None and np.ndim(coef) == 2 and np.shape(coef)[0] == 1
 
 
 def _is_tree_model(model) -> bool:
