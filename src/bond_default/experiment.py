@@ -136,7 +136,11 @@ def run_cell(cfg: DictConfig) -> CellResult:
             mlflow.log_text(predictions.to_csv(index=False), PREDICTIONS_FILE)
             _log_figures(metrics, y_test.to_numpy(), scores, run_name)
             if _explain_enabled(cfg, sweep_dir):
-                _log_shap(pipeline, x_train, x_test, cfg)
+                try:
+                    _log_shap(pipeline, x_train, x_test, cfg)
+                except Exception as err:  # the model and its metrics stand without SHAP
+                    log.warning("SHAP failed, the run goes on without it: %s", err)
+                    mlflow.set_tag("shap_error", f"{type(err).__name__}: {err}"[:5000])
             if cfg.tracking.log_model:
                 _log_model(pipeline, x_test, scores)
             log.info("%s: test ROC-AUC %.4f, recall %.4f, precision %.4f (n_fit %d, %d "
