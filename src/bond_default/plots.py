@@ -15,7 +15,7 @@ from sklearn.metrics import auc, precision_recall_curve, roc_curve  # noqa: E402
 def confusion_figure(tp: int, fp: int, fn: int, tn: int, title: str = ""):
     """Confusion matrix with counts, defaulted = positive (the paper's Fig. 5)."""
     matrix = np.array([[tn, fp], [fn, tp]])
-    fig, ax = plt.subplots(figsize=(4.2, 3.8))
+    fig, ax = plt.subplots(figsize=(5.4, 4.2))
     ax.imshow(matrix, cmap="Blues")
     for (i, j), value in np.ndenumerate(matrix):
         ax.text(j, i, f"{value:,}", ha="center", va="center",
@@ -42,7 +42,11 @@ def roc_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], title: str =
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
     ax.set_title(title or "ROC (test split)")
-    ax.legend(fontsize=7 if len(curves) > 6 else 9, loc="lower right")
+    if len(curves) > 8:  # many cells: the legend goes beside the axes, not over the curves
+        fig.set_size_inches(9.5, max(5.0, 0.19 * len(curves) + 1.0))
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
+    else:
+        ax.legend(fontsize=9, loc="lower right")
     fig.tight_layout()
     return fig
 
@@ -91,11 +95,13 @@ def shap_bar_figure(importance, top: int = 20, title: str = ""):
     fig, ax = plt.subplots(figsize=(7, 0.28 * len(shown) + 1.4))
     ax.barh(shown["indicator"], shown["mean_abs_shap"],
             color=[colours[g] for g in shown["group"]])
-    for group in dict.fromkeys(shown["group"][::-1]):
-        ax.bar(0, 0, color=colours[group], label=group.replace("_", " "))
+    from matplotlib.patches import Patch
+
+    handles = [Patch(color=colours[g], label=g.replace("_", " "))
+               for g in dict.fromkeys(shown["group"][::-1])]
     ax.set_xlabel("mean |SHAP| (default score)")
     ax.set_title(title or f"Top {len(shown)} indicators by SHAP")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(handles=handles, fontsize=7, loc="lower right")
     fig.tight_layout()
     return fig
 
