@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -39,6 +40,10 @@ class IndicatorShap:
 
     def importance(self) -> pd.DataFrame:
         """``indicator``, ``group``, ``mean_abs_shap``, ``share``, ``rank``; largest first."""
+        return self._importance.copy()
+
+    @cached_property
+    def _importance(self) -> pd.DataFrame:
         from bond_default.data.catalogue import group_of
 
         mean_abs = self.values.abs().mean().sort_values(ascending=False, kind="stable")
@@ -53,7 +58,7 @@ class IndicatorShap:
 
     def groups(self) -> pd.DataFrame:
         """Per indicator group: indicators, share of the total, and how many are in the top 20."""
-        table = self.importance()
+        table = self._importance
         top = table.head(TOP)
         out = table.groupby("group", sort=False).agg(
             indicators=("indicator", "size"), share_of_total=("share", "sum"))
@@ -62,7 +67,7 @@ class IndicatorShap:
 
     def top_share(self, n: int = TOP) -> float:
         """Share of the total mean |SHAP| held by the ``n`` most important indicators."""
-        return float(self.importance()["share"].head(n).sum())
+        return float(self._importance["share"].head(n).sum())
 
 
 def _encoded_to_indicators(values: np.ndarray, sources: list[str]) -> pd.DataFrame:
@@ -109,14 +114,11 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
     """
     import shap
 
-    from bond_default.classifiers.lightning_classifier import LightningClassifier
-
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
     preprocess, model = pipeline.named_steps["preprocess"], pipeline[-1]
-    agnostic = not (isinstance(model, LightningClassifier) or _is_tree_model(model)
-                    or _is_linear(model))
-    if agnostic:
+    kind = _explainer_kind(model)
+    if kind == "permutation":
         max_rows = min(max_rows or len(x_explain), agnostic_rows)
     if max_rows is not None and len(x_explain) > max_rows:
         x_explain = x_explain.iloc[np.sort(rng.choice(len(x_explain), max_rows, replace=False))]
@@ -126,7 +128,7 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
     z_background = preprocess.transform(background)
     sources = list(getattr(preprocess, "source_columns_", z_explain.columns))
 
-    if isinstance(model, LightningClassifier):
+    if kind == "gradient":
         import torch
 
         from bond_default.classifiers.networks import DefaultLogOdds
@@ -139,12 +141,12 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
         values = explainer.shap_values(tensor(z_explain), nsamples=50, rseed=seed)
         values = np.asarray(values).reshape(len(z_explain), -1)
         name = "GradientExplainer (log-odds)"
-    elif _is_tree_model(model):
+    elif kind == "tree":
         explainer = shap.TreeExplainer(model)
         values = explainer.shap_values(z_explain)
         values = values[..., 1] if np.ndim(values) == 3 else values
         name = "TreeExplainer (log-odds)"
-    elif _is_linear(model):
+    elif kind == "linear":
         explainer = shap.LinearExplainer(model, z_background)
         values = explainer.shap_values(z_explain)
         name = "LinearExplainer (log-odds)"
@@ -166,17 +168,22 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
     return IndicatorShap(values, data, name, seconds)
 
 
-def _is_linear(model) -> bool:
-    coef = getattr(model, "coef_", None)
-    return coef is not None and np.ndim(coef) == 2 and np.shape(coef)[0] == 1
-
-
-def _is_tree_model(model) -> bool:
+def _explainer_kind(model) -> str:
+    """Which SHAP explainer suits the classifier: gradient, tree, linear or permutation."""
     from sklearn.ensemble import (
         GradientBoostingClassifier,
         HistGradientBoostingClassifier,
         RandomForestClassifier,
     )
 
-    return isinstance(model, (HistGradientBoostingClassifier, GradientBoostingClassifier,
-                              RandomForestClassifier))
+    from bond_default.classifiers.lightning_classifier import LightningClassifier
+
+    if isinstance(model, LightningClassifier):
+        return "gradient"
+    if isinstance(model, (HistGradientBoostingClassifier, GradientBoostingClassifier,
+                          RandomForestClassifier)):
+        return "tree"
+    coef = getattr(model, "coef_", None)
+    if coef is not None and np.ndim(coef) == 2 and np.shape(coef)[0] == 1:
+        return "linear"
+    return "permutation"

@@ -152,10 +152,7 @@ def _shap_run(client, experiment_id: str, preferred):
     candidates = ([preferred] if preferred is not None else []) + list(client.search_runs(
         [experiment_id], "metrics.shap_top20_share > 0", max_results=1,
         order_by=["start_time DESC"]))
-    for run in candidates:
-        if "shap_top20_share" in client.get_run(run.info.run_id).data.metrics:
-            return run
-    return None
+    return next((run for run in candidates if "shap_top20_share" in run.data.metrics), None)
 
 
 def _save(fig, path: Path) -> None:

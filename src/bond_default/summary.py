@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from bond_default.experiment import PREDICTIONS_FILE, RESULT_FILE
 from bond_default.tracking import PARENT_RUN_FILE
@@ -93,8 +93,6 @@ def markdown(table: pd.DataFrame) -> str:
 
 def _is_search(config: DictConfig) -> bool:
     """Whether this multirun is a hyperparameter search (``hparams_search=...``)."""
-    from omegaconf import OmegaConf
-
     return OmegaConf.select(config, "search") is not None
 
 

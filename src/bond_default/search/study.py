@@ -5,12 +5,18 @@ from __future__ import annotations
 import logging
 import random
 import time
+from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 #: Seconds an SQLite writer waits for a lock before giving up (the default 5 s is too short
 #: when several trial jobs report at once).
 SQLITE_TIMEOUT_S = 60
+
+
+def default_storage(sweep_dir: str | Path) -> str:
+    """The study's SQLite file in the sweep folder (the storage when none is given)."""
+    return f"sqlite:///{(Path(sweep_dir) / 'optuna.db').resolve()}"
 
 
 def storage(url: str):

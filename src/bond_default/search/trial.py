@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import traceback
-from pathlib import Path
 
 import numpy as np
 from omegaconf import DictConfig
@@ -13,11 +12,6 @@ log = logging.getLogger(__name__)
 
 PRUNED = "PRUNED"
 COMPLETE = "COMPLETE"
-
-
-def default_storage(sweep_dir: str | Path) -> str:
-    """The study's SQLite file in the sweep folder (the storage when none is given)."""
-    return f"sqlite:///{(Path(sweep_dir) / 'optuna.db').resolve()}"
 
 
 def run_trial(cfg: DictConfig) -> dict:
@@ -43,7 +37,7 @@ def run_trial(cfg: DictConfig) -> dict:
     from bond_default import tracking
     from bond_default.experiment import load_data
     from bond_default.pipeline import build_pipeline, check_enough_defaulted
-    from bond_default.search.study import open_study
+    from bond_default.search.study import default_storage, open_study
 
     hc = HydraConfig.get()
     sweeper = hc.sweeper

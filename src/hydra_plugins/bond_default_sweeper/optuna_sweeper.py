@@ -102,8 +102,7 @@ class OptunaSweeper(Sweeper):
         from hydra.core.override_parser.overrides_parser import OverridesParser
 
         from bond_default.search.space import parse_space
-        from bond_default.search.study import open_study
-        from bond_default.search.trial import default_storage
+        from bond_default.search.study import default_storage, open_study
 
         assert self.config is not None and self.launcher is not None
         parser = OverridesParser.create(config_loader=self.hydra_context.config_loader)
