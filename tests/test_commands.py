@@ -105,13 +105,19 @@ def test_single_run_logs_the_model_and_it_predicts_default_probabilities(tmp_pat
                                           "classifier"]
 
 
-def test_paper_grid_of_sixteen_cells_runs_with_the_gan_and_the_networks(tmp_path):
-    done = run_train(["-m", "classifier=cnn,fcnn,svm,lr", "sampler=gan,smote,borderline,none",
+def test_paper_grid_of_sixteen_cells_runs_in_two_parallel_jobs_and_loses_nothing(tmp_path):
+    # two joblib workers write into one new SQLite store: created once before they start
+    done = run_train(["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
+                      "classifier=cnn,fcnn,svm,lr", "sampler=gan,smote,borderline,none",
                       "debug=smoke", "tracking.log_model=false"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
+    assert "database is locked" not in done.stdout + done.stderr
     summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))
     assert len(summary) == 16 and (summary["status"] == "FINISHED").all()
-    children = [r for r in runs_in(tmp_path) if "mlflow.parentRunId" in r.data.tags]
+    runs = runs_in(tmp_path)
+    assert len(runs) == 17 and all(r.info.status == "FINISHED" for r in runs)
+    children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
+    assert len({(r.data.tags["classifier"], r.data.tags["sampler"]) for r in children}) == 16
     gan = [r for r in children if r.data.tags["sampler"] == "gan"]
     assert len(gan) == 4
     for run in gan:

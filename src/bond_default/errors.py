@@ -7,3 +7,19 @@ class InputError(ValueError):
     The entry point prints the message without a traceback and exits non-zero, before any
     MLflow run is started.
     """
+
+
+class TrainingDiverged(InputError):
+    """A network's training loss stopped being a finite number (usually: learning rate too
+    high); training stops at that epoch and the cell fails with this one sentence."""
+
+
+def check_finite_losses(history: list[dict[str, float]], who: str, learning_rate) -> None:
+    """Raise :class:`TrainingDiverged` if the last epoch's losses are NaN or infinite."""
+    import math
+
+    if history and not all(math.isfinite(v) for v in history[-1].values()):
+        losses = ", ".join(f"{name} {value}" for name, value in history[-1].items())
+        raise TrainingDiverged(
+            f"{who}'s training diverged at epoch {len(history)} ({losses}); lower "
+            f"its learning_rate (now {learning_rate}) or check the input for extreme values")

@@ -77,7 +77,14 @@ def run_cell(cfg: DictConfig) -> CellResult:
     """
     from hydra.utils import instantiate
 
+    from bond_default.resume import config_fingerprint
+
     choices, output_dir, sweep_dir = _hydra_runtime()
+    fingerprint = config_fingerprint(cfg)
+    if OmegaConf.select(cfg, "resume", default=False):
+        reused = _reuse_finished_cell(cfg, fingerprint, choices, output_dir)
+        if reused is not None:
+            return reused
     data = load_data(cfg)
     labels = _cell_labels(choices, cfg.seed)
     labels["data"] = data.name
@@ -90,7 +97,6 @@ def run_cell(cfg: DictConfig) -> CellResult:
     from bond_default.pipeline import build_pipeline, check_enough_defaulted
 
     pipeline = build_pipeline(cfg)
-    check_enough_defaulted(pipeline, int(y_train.sum()), labels["sampler"])
     np.random.seed(int(cfg.seed))
 
     import mlflow
@@ -101,7 +107,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
     parent = tracking.parent_run_id(sweep_dir) if sweep_dir else None
     run_name = f"{labels['classifier']}-{labels['sampler']}-{labels['ratio']}-s{cfg.seed}"
     tags = {"classifier": labels["classifier"], "sampler": labels["sampler"],
-            "ratio": labels["ratio"], "dataset": data.name, "seed": str(cfg.seed)}
+            "ratio": labels["ratio"], "dataset": data.name, "seed": str(cfg.seed),
+            "config_hash": fingerprint}
     if OmegaConf.select(cfg, "search") is not None:
         tags["kind"] = "best_refit"  # the refit of a search's best trial
     with mlflow.start_run(run_name=run_name, parent_run_id=parent, tags=tags) as run:
@@ -109,6 +116,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
         try:
             mlflow.log_params(tracking.params_of(cfg))
             mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
+            # inside the run: in a grid, the cell's run ends FAILED with the reason saved
+            check_enough_defaulted(pipeline, int(y_train.sum()), labels["sampler"])
             if data.true_drivers:
                 mlflow.log_text(pd.DataFrame({"indicator": data.true_drivers}).to_csv(
                     index=False), "data/true_drivers.csv")
@@ -156,6 +165,34 @@ def run_cell(cfg: DictConfig) -> CellResult:
     if output_dir:
         result.write(output_dir)
         predictions.to_csv(output_dir / PREDICTIONS_FILE, index=False)
+    return result
+
+
+def _reuse_finished_cell(cfg: DictConfig, fingerprint: str, choices: dict[str, str],
+                         output_dir: Path | None) -> CellResult | None:
+    """``resume=true``: the result of a FINISHED run with the same configuration, if any."""
+    import mlflow
+
+    from bond_default import tracking
+    from bond_default.resume import finished_run
+
+    experiment_id = tracking.use_experiment(cfg.tracking.uri, cfg.tracking.experiment)
+    run = finished_run(experiment_id, fingerprint)
+    if run is None:
+        return None
+    labels = _cell_labels(choices, cfg.seed)
+    labels["data"] = run.data.tags.get("dataset", labels["data"])
+    metrics = {k.removeprefix("test_"): v for k, v in run.data.metrics.items()
+               if k.startswith(("test_", "n_"))}
+    result = CellResult(labels=labels, status="FINISHED", metrics=metrics,
+                        run_id=run.info.run_id)
+    log.info("resume: %s-%s seed %s already FINISHED in run %s; not rerun",
+             labels["classifier"], labels["sampler"], cfg.seed, run.info.run_id)
+    if output_dir:
+        result.write(output_dir)
+        mlflow.artifacts.download_artifacts(run_id=run.info.run_id,
+                                           artifact_path=PREDICTIONS_FILE,
+                                           dst_path=str(output_dir))
     return result
 
 
@@ -284,21 +321,25 @@ def run_job(cfg: DictConfig) -> float | dict | None:
     traceback. In a multirun a failed cell is recorded (its MLflow run FAILED) and the
     sweep goes on; the summary marks it and the command exits non-zero at the end.
     """
-    _, _, sweep_dir = _hydra_runtime()
-    if OmegaConf.select(cfg, "search.trial_id") is not None:
-        from bond_default.search.trial import run_trial
+    from bond_default.config_check import check_config
 
-        return run_trial(cfg)  # a failure here is the trial's: the sweeper records it
+    _, _, sweep_dir = _hydra_runtime()
     try:
-        return run_cell(cfg).metrics.get("roc_auc")
+        check_config(cfg)
+        if OmegaConf.select(cfg, "search.trial_id") is None:
+            return run_cell(cfg).metrics.get("roc_auc")
     except InputError as err:
         log.error("%s", err)
         if sweep_dir is None:
             raise SystemExit(2) from None
         failure_result(cfg, err)
+        return None
     except Exception as err:
         if sweep_dir is None:
             raise
         log.exception("cell failed: %s", err)
         failure_result(cfg, err)
-    return None
+        return None
+    from bond_default.search.trial import run_trial
+
+    return run_trial(cfg)  # a failure here is the trial's: the sweeper records it

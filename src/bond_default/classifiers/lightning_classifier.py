@@ -9,6 +9,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from bond_default.errors import check_finite_losses
+
 log = logging.getLogger(__name__)
 
 
@@ -76,8 +78,9 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
             self.batch_size, seed)
         with one_torch_thread():
             lean_trainer(self.max_epochs, self.progress_bar).fit(module, loader)
-        self.network_ = module.network.eval()
         self.losses_ = list(module.history)
+        check_finite_losses(self.losses_, type(self).__name__, self.learning_rate)
+        self.network_ = module.network.eval()
         return self
 
     def predict_proba(self, X):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytorch_lightning as pl
 import torch
 from torch import nn
@@ -49,5 +51,8 @@ class LogitsTrainer(pl.LightningModule):
 
     def on_train_epoch_end(self) -> None:
         if self._losses:
-            self.history.append({"train_loss": float(torch.stack(self._losses).mean())})
+            loss = float(torch.stack(self._losses).mean())
+            self.history.append({"train_loss": loss})
+            if not math.isfinite(loss):
+                self.trainer.should_stop = True  # the wrapper reports it after fit
         self._losses.clear()

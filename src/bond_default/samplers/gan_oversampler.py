@@ -10,6 +10,8 @@ from imblearn.over_sampling.base import BaseOverSampler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from bond_default.errors import check_finite_losses
+
 log = logging.getLogger(__name__)
 
 
@@ -155,6 +157,7 @@ class GANOverSampler(BaseOverSampler):
             lean_trainer(self.max_epochs, self.progress_bar).fit(gan, loader)
         self.gan_ = gan
         self.losses_ = list(gan.history)
+        check_finite_losses(self.losses_, f"the {self.loss.upper()} sampler", self.learning_rate)
         rows = gan.sample(n_new, torch.Generator().manual_seed(seed + 1)).numpy()
         return rows.astype(np.float64) * scale + center
 

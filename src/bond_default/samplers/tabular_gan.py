@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytorch_lightning as pl
 import torch
 from torch import nn
@@ -139,5 +141,7 @@ class TabularGAN(pl.LightningModule):
             if self._g_losses:
                 losses["generator_loss"] = float(torch.stack(self._g_losses).mean())
             self.history.append(losses)
+            if not all(math.isfinite(v) for v in losses.values()):
+                self.trainer.should_stop = True  # the sampler reports it after fit
         self._g_losses.clear()
         self._d_losses.clear()

@@ -1,0 +1,58 @@
+"""Settings checked before any data is loaded: one sentence per bad value, naming what is allowed.
+
+Hydra already rejects unknown options (``classifier=foo`` lists the files of
+``conf/classifier/``); this catches values that compose fine but cannot work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from omegaconf import DictConfig, OmegaConf
+
+from bond_default.errors import InputError
+
+#: (config key, test a value must pass, what is allowed). A key absent from the config, or
+#: null where null has a meaning (``ratio.oversample: null`` balances), is not checked.
+RULES: tuple[tuple[str, Callable[[float], bool], str], ...] = (
+    ("ratio.oversample", lambda v: v >= 0,
+     "generated defaulted rows per defaulted row must be 0 or more (the paper: 2.5)"),
+    ("ratio.majority_per_minority", lambda v: v >= 1,
+     "non-defaulted rows kept per defaulted row must be at least 1 (the paper: 10)"),
+    ("split.test_size", lambda v: 0 < v < 1,
+     "the test share must lie strictly between 0 and 1 (the paper: 0.3)"),
+    ("trainer.max_epochs", lambda v: v >= 1 and v == int(v),
+     "epochs must be a whole number of at least 1 (the paper: 100)"),
+    ("sampler.max_epochs", lambda v: v >= 1 and v == int(v),
+     "GAN epochs must be a whole number of at least 1 (the paper: about 2,000)"),
+    ("classifier.estimator.max_epochs", lambda v: v >= 1 and v == int(v),
+     "epochs must be a whole number of at least 1"),
+    ("classifier.estimator.batch_size", lambda v: v >= 1 and v == int(v),
+     "the batch size must be a whole number of at least 1 (the paper: 30)"),
+    ("sampler.batch_size", lambda v: v >= 1 and v == int(v),
+     "the batch size must be a whole number of at least 1"),
+    ("threshold", lambda v: 0 <= v <= 1,
+     "the decision threshold is a probability between 0 and 1"),
+    ("data.n_bonds", lambda v: v >= 100 and v == int(v),
+     "the synthetic market needs a whole number of at least 100 bonds"),
+)
+
+
+def check_config(cfg: DictConfig) -> None:
+    """Raise :class:`InputError` for the first setting that cannot work.
+
+    Parameters
+    ----------
+    cfg : DictConfig
+        The composed experiment configuration.
+    """
+    for key, valid, allowed in RULES:
+        value = OmegaConf.select(cfg, key, default=None, throw_on_missing=False)
+        if value is None:
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise InputError(f"{key}={value!r} is not a number: {allowed}") from None
+        if not valid(number):
+            raise InputError(f"{key}={value} is invalid: {allowed}")

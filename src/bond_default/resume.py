@@ -1,0 +1,39 @@
+"""``resume=true``: a cell already FINISHED with the same resolved configuration is not rerun.
+
+Every cell's run carries the tag ``config_hash``, a fingerprint of its resolved configuration
+(seed included; Hydra's own settings and ``resume`` itself left out). Rerunning an
+interrupted grid with ``resume=true`` finds the cells that finished, reuses their metrics and
+predictions for the summary, and trains only what is missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from omegaconf import DictConfig, OmegaConf
+
+log = logging.getLogger(__name__)
+
+TAG = "config_hash"
+
+
+def config_fingerprint(cfg: DictConfig) -> str:
+    """Hex digest of the resolved configuration, the same for the same settings and seed."""
+    resolved = OmegaConf.to_container(cfg, resolve=True)
+    for key in ("hydra", "resume"):
+        resolved.pop(key, None)
+    text = json.dumps(resolved, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def finished_run(experiment_id: str, fingerprint: str):
+    """The latest FINISHED run of the experiment with this fingerprint, or ``None``."""
+    from mlflow import MlflowClient
+
+    runs = MlflowClient().search_runs(
+        [experiment_id],
+        filter_string=f"tags.{TAG} = '{fingerprint}' and attributes.status = 'FINISHED'",
+        order_by=["attributes.start_time DESC"], max_results=1)
+    return runs[0] if runs else None

@@ -1,0 +1,116 @@
+"""Grids that stay up: failed cells isolated, resume, determinism, settings checked up front."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from conftest import run_train, runs_in
+
+
+def _client(cwd):
+    import mlflow
+
+    return mlflow.MlflowClient(tracking_uri=f"sqlite:///{cwd / 'mlflow.db'}")
+
+
+def test_failed_cells_end_failed_with_their_error_and_the_others_go_on(tmp_path):
+    # 300 bonds leave ~4 defaulted training rows: too few for SMOTE's 5 neighbours;
+    # a learning rate of 1e12 makes the FCNN's loss NaN; the fourth cell is fine.
+    done = run_train(["-m", "classifier=fcnn", "sampler=smote,none", "debug=smoke",
+                      "data.n_bonds=300", "classifier.estimator.learning_rate=0.001,1e12",
+                      "tracking.log_model=false"], cwd=tmp_path, timeout=300)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output[-3000:]
+    assert "3 of 4 cells failed" in output
+    children = {(r.data.tags["sampler"],
+                 r.data.params["classifier.estimator.learning_rate"]): r
+                for r in runs_in(tmp_path) if "mlflow.parentRunId" in r.data.tags}
+    assert len(children) == 4
+    client = _client(tmp_path)
+    expected = {("smote", "0.001"): "sampler=smote needs at least 6 defaulted training rows",
+                ("smote", "1000000000000.0"): "sampler=smote needs at least 6",
+                ("none", "1000000000000.0"): "training diverged at epoch 1"}
+    for key, run in children.items():
+        if key in expected:
+            assert run.info.status == "FAILED", key
+            error = client.download_artifacts(run.info.run_id, "error.txt", str(tmp_path))
+            assert expected[key] in open(error).read(), key
+        else:
+            assert run.info.status == "FINISHED", key
+            assert 0 <= run.data.metrics["test_roc_auc"] <= 1
+    summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))
+    assert sorted(summary["status"]) == ["FAILED", "FAILED", "FAILED", "FINISHED"]
+    assert summary.loc[summary["status"] == "FAILED", "error"].notna().all()
+    parent = next(r for r in runs_in(tmp_path) if r.data.tags.get("kind") == "multirun")
+    assert parent.info.status == "FAILED" and parent.data.metrics["n_failed"] == 3
+
+
+def test_resume_runs_only_the_cells_that_did_not_finish(tmp_path):
+    grid = ["-m", "classifier=lr", "debug=smoke", "tracking.log_model=false"]
+    first = run_train([*grid, "sampler=none,smote"], cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    before = {r.info.run_id for r in runs_in(tmp_path) if "mlflow.parentRunId" in r.data.tags}
+    again = run_train([*grid, "sampler=none,smote,borderline", "resume=true"], cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    after = [r for r in runs_in(tmp_path) if "mlflow.parentRunId" in r.data.tags]
+    new = [r for r in after if r.info.run_id not in before]
+    assert len(after) == 3 and [r.data.tags["sampler"] for r in new] == ["borderline"]
+    summaries = sorted(tmp_path.glob("multirun/*/*/summary.csv"))
+    first_table, resumed = (pd.read_csv(p).set_index("sampler") for p in summaries)
+    assert len(resumed) == 3 and (resumed["status"] == "FINISHED").all()
+    # the reused cells report the metrics and runs of the first grid
+    for sampler in ("none", "smote"):
+        assert resumed.loc[sampler, "roc_auc"] == first_table.loc[sampler, "roc_auc"]
+        assert resumed.loc[sampler, "run_id"] == first_table.loc[sampler, "run_id"]
+    # a changed setting is a different cell: without resume, or with another seed, it reruns
+    third = run_train([*grid, "sampler=none", "seed=1", "resume=true"], cwd=tmp_path)
+    assert third.returncode == 0, third.stderr[-3000:]
+    assert len([r for r in runs_in(tmp_path) if "mlflow.parentRunId" in r.data.tags]) == 4
+
+
+def test_the_same_seed_gives_the_same_metrics_and_another_seed_other_ones(tmp_path):
+    def metrics(seed: int, folder: str) -> dict[str, float]:
+        cwd = tmp_path / folder
+        cwd.mkdir()
+        done = run_train(["classifier=cnn", "sampler=gan", "debug=smoke", f"seed={seed}",
+                          "tracking.log_model=false", "explain.enabled=false"], cwd=cwd)
+        assert done.returncode == 0, done.stderr[-3000:]
+        (run,) = runs_in(cwd)
+        return {k: v for k, v in run.data.metrics.items() if k.startswith(("test_", "gan_"))}
+
+    first, second, other = metrics(0, "a"), metrics(0, "b"), metrics(1, "c")
+    assert first == second
+    assert first["test_roc_auc"] != other["test_roc_auc"]
+
+
+@pytest.mark.parametrize("override, expected", [
+    ("ratio.oversample=-1", "ratio.oversample=-1 is invalid: generated defaulted rows per "
+                            "defaulted row must be 0 or more"),
+    ("split.test_size=1.2", "split.test_size=1.2 is invalid: the test share must lie "
+                            "strictly between 0 and 1"),
+    ("split.test_size=0", "split.test_size=0 is invalid"),
+    ("ratio.majority_per_minority=0.5", "ratio.majority_per_minority=0.5 is invalid: "
+                                        "non-defaulted rows kept per defaulted row must be "
+                                        "at least 1"),
+    ("trainer.max_epochs=0", "trainer.max_epochs=0 is invalid: epochs must be a whole number"),
+    ("sampler.max_epochs=0", "sampler.max_epochs=0 is invalid: GAN epochs"),
+])
+def test_an_invalid_setting_stops_before_any_data_is_loaded(override, expected, tmp_path):
+    # a data path that does not exist: had the data been read, that error would show instead
+    done = run_train(["data=file", f"data.path={tmp_path / 'absent.csv'}", override],
+                     cwd=tmp_path, timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "Traceback" not in output
+    errors = [line for line in output.splitlines() if "[ERROR]" in line]
+    assert len(errors) == 1 and expected in errors[0], output
+    assert runs_in(tmp_path) == []
+
+
+def test_an_unknown_option_lists_the_valid_ones(tmp_path):
+    done = run_train(["classifier=xgboost"], cwd=tmp_path, timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0
+    assert "Could not find 'classifier/xgboost'" in output
+    for name in ("cnn", "fcnn", "gbdt", "lr", "svm"):
+        assert f"\t{name}\n" in output
