@@ -18,8 +18,10 @@ setup: $(VENV)/.installed
 run: setup
 	$(PY) train.py
 
+# Two test processes at a time, one OpenMP thread each: the tests are mostly single-threaded
+# commands, and OpenMP threads spinning against the other process make both 10x slower.
 test: setup
-	$(PY) -m pytest -q
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -128,6 +128,9 @@ def run_cell(cfg: DictConfig) -> CellResult:
                      data.n_defaulted, len(train), len(test))
 
             pipeline.fit(x_train, y_train.to_numpy())
+            method = getattr(pipeline[-1], "method_", None)  # e.g. svm: exact or approximated
+            if method:
+                mlflow.set_tag("classifier_method", method)
             _log_training_curves(pipeline)
             _log_sampler_quality(pipeline)
             counter = pipeline.named_steps["count"]
