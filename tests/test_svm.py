@@ -29,6 +29,6 @@ def test_a_run_says_in_its_log_and_tags_when_the_svm_is_approximated(tmp_path):
                       "classifier.estimator.max_exact_rows=500", "tracking.log_model=false",
                       "explain.enabled=false"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
-    assert "max_exact_rows=500, so the RBF kernel is approximated" in done.stderr
+    assert "max_exact_rows=500, so the RBF kernel is approximated" in done.stdout + done.stderr
     (run,) = runs_in(tmp_path)
     assert run.data.tags["classifier_method"] == "Nystroem(500) + LinearSVC"
