@@ -4,8 +4,9 @@
 class InputError(ValueError):
     """A bad input the user can fix; its message is one sentence naming what and what is allowed.
 
-    The entry point prints the message without a traceback and exits non-zero, before any
-    MLflow run is started.
+    The entry point prints the message without a traceback and exits non-zero. Settings and
+    data errors come before any MLflow run is started; errors met while a cell trains end
+    its run FAILED with the message saved.
     """
 
 

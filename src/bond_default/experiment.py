@@ -71,9 +71,11 @@ def load_data(cfg: DictConfig) -> BondData:
 def run_cell(cfg: DictConfig) -> CellResult:
     """Load and validate data, split, fit the pipeline on training rows, evaluate, track.
 
-    Anticipated bad input raises :class:`InputError` before any MLflow run is started.
-    An unexpected failure during training ends the MLflow run as FAILED with the error
-    saved as ``error.txt``, and is re-raised.
+    Bad data raises :class:`InputError` before any MLflow run is started. Anything that
+    fails once the run has started (too few defaulted rows for the sampler, a diverging
+    network, an unexpected error) ends the run as FAILED with the traceback saved as
+    ``error.txt``, and is re-raised. With ``resume=true`` a FINISHED run of the same
+    configuration is reused instead (:mod:`bond_default.resume`).
     """
     from hydra.utils import instantiate
 
