@@ -30,6 +30,20 @@ class LogitsTrainer(pl.LightningModule):
         self.history: list[dict[str, float]] = []
         self._losses: list[torch.Tensor] = []
 
+    def __setattr__(self, name: str, value) -> None:
+        # Lightning names the hook it is in (_current_fx_name) about 30 times per step;
+        # nn.Module.__setattr__ checks each value against parameters, buffers and submodules,
+        # a visible share of a 30-row CNN step. A hook's name is none of those.
+        if name == "_current_fx_name":
+            object.__setattr__(self, name, value)
+        else:
+            super().__setattr__(name, value)
+
+    def transfer_batch_to_device(self, batch, device, dataloader_idx: int):
+        # Batches are built on the CPU and trained there: no copy, no walk over the batch.
+        return batch if device.type == "cpu" else super().transfer_batch_to_device(
+            batch, device, dataloader_idx)
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.network(x)
 
