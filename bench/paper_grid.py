@@ -3,7 +3,8 @@
 Runs `python train.py -m classifier=cnn,fcnn,svm,lr sampler=gan,smote,borderline,none` in a
 scratch folder (or --workdir) and prints the summary table and, last, the wall time. With
 ``--jobs N`` (default 2, this machine's cores) the cells run N at a time through Hydra's
-joblib launcher, each with one thread; ``--jobs 1`` runs them one after another.
+joblib launcher, each with one thread (``OMP_NUM_THREADS=1`` unless set, as the README
+advises for parallel grids); ``--jobs 1`` runs them one after another.
 
     python bench/paper_grid.py [--workdir DIR] [--jobs N] [extra Hydra overrides ...]
 """
@@ -11,6 +12,7 @@ joblib launcher, each with one thread; ``--jobs 1`` runs them one after another.
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -31,8 +33,11 @@ def main() -> None:
                "classifier=cnn,fcnn,svm,lr", "sampler=gan,smote,borderline,none", *overrides]
     if args.jobs > 1:
         command += ["hydra/launcher=joblib", f"hydra.launcher.n_jobs={args.jobs}"]
+    env = dict(os.environ)
+    if args.jobs > 1:
+        env.setdefault("OMP_NUM_THREADS", "1")
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=workdir)
+    done = subprocess.run(command, cwd=workdir, env=env)
     seconds = time.perf_counter() - start
     summary = sorted(workdir.glob("multirun/*/*/summary.md"))
     if summary:
