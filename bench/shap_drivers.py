@@ -4,7 +4,7 @@ Trains one classifier (no oversampling) on the synthetic market, explains 2,000 
 compares its SHAP top 10 with ``data.true_drivers[:10]``. Extra Hydra overrides pass through.
 
     python bench/shap_drivers.py gbdt
-    python bench/shap_drivers.py cnn --n-bonds 265610 trainer.max_epochs=20 \
+    python bench/shap_drivers.py cnn --seed 1 --n-bonds 265610 trainer.max_epochs=20 \
         classifier.estimator.batch_size=256 classifier.preprocess.categorical=onehot
 """
 
@@ -29,7 +29,7 @@ def main() -> None:
     parser.add_argument("--n-bonds", type=int, default=26_561)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("overrides", nargs="*", help="more Hydra overrides")
-    args = parser.parse_args()
+    args = parser.parse_intermixed_args()
     with initialize_config_dir(str(CONF), version_base="1.3"):
         cfg = compose("train", overrides=[
             f"classifier={args.classifier}", "sampler=none", f"seed={args.seed}",
