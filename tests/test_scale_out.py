@@ -114,3 +114,21 @@ def test_an_unknown_option_lists_the_valid_ones(tmp_path):
     assert "Could not find 'classifier/xgboost'" in output
     for name in ("cnn", "fcnn", "gbdt", "lr", "svm"):
         assert f"\t{name}\n" in output
+
+
+def test_the_fingerprint_changes_with_a_setting_the_seed_or_an_edited_data_file(tmp_path):
+    import os
+
+    from omegaconf import OmegaConf
+
+    from bond_default.resume import config_fingerprint
+
+    data = tmp_path / "bonds.csv"
+    data.write_text("default\n0\n")
+    cfg = OmegaConf.create({"data": {"path": str(data)}, "seed": 0, "resume": False})
+    first = config_fingerprint(cfg)
+    assert config_fingerprint(OmegaConf.merge(cfg, {"resume": True})) == first
+    assert config_fingerprint(OmegaConf.merge(cfg, {"seed": 1})) != first
+    data.write_text("default\n1\n")
+    os.utime(data, ns=(1, 1))  # a different modification time whatever the clock's resolution
+    assert config_fingerprint(cfg) != first

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -20,10 +21,17 @@ TAG = "config_hash"
 
 
 def config_fingerprint(cfg: DictConfig) -> str:
-    """Hex digest of the resolved configuration, the same for the same settings and seed."""
+    """Hex digest of the resolved configuration, the same for the same settings and seed.
+
+    A data file's size and modification time count too: an edited file is new data.
+    """
     resolved = OmegaConf.to_container(cfg, resolve=True)
     for key in ("hydra", "resume"):
         resolved.pop(key, None)
+    path = OmegaConf.select(cfg, "data.path", default=None, throw_on_missing=False)
+    if path and Path(str(path)).is_file():
+        stat = Path(str(path)).stat()
+        resolved["data_file_stamp"] = [stat.st_size, stat.st_mtime_ns]
     text = json.dumps(resolved, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
