@@ -95,3 +95,20 @@ def test_every_indicator_reaches_the_cnn_output(shape):
     x = torch.randn(64, 51, requires_grad=True)
     network(x)[:, 1].sum().backward()
     assert (x.grad.abs().sum(dim=0) > 0).all()
+
+
+@pytest.mark.parametrize("make", [
+    lambda: CNNClassifier(max_epochs=2, random_state=3, progress_bar=False),
+    lambda: FCNNClassifier(max_epochs=2, random_state=3, progress_bar=False, dropout=0.2)])
+def test_several_batches_per_lightning_call_train_exactly_as_one(make, monkeypatch):
+    from bond_default.classifiers import training_module
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 17)).astype(np.float32)
+    y = (X[:, :3].sum(axis=1) > 1).astype(int)
+    grouped = make().fit(X, y)
+    monkeypatch.setattr(training_module, "BATCHES_PER_CALL", 1)
+    single = make().fit(X, y)
+    # 1000 rows: 33 batches of 30 and one of 10, in the same order, whatever the grouping
+    assert np.array_equal(grouped.predict_proba(X), single.predict_proba(X))
+    assert grouped.losses_ == single.losses_

@@ -60,7 +60,7 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         """Train on ``X, y`` for ``max_epochs`` epochs."""
         import torch
 
-        from bond_default.classifiers.training_module import LogitsTrainer
+        from bond_default.classifiers.training_module import BATCHES_PER_CALL, LogitsTrainer
         from bond_default.lean_trainer import lean_trainer, one_torch_thread, shuffled_batches
 
         X, y = validate_data(self, X, y, dtype=np.float32)
@@ -70,12 +70,14 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
                 else int(self.random_state))
         torch.manual_seed(seed)
         module = LogitsTrainer(self.build_network(X.shape[1], len(self.classes_)),
-                               self.learning_rate)
+                               self.learning_rate, self.batch_size)
         log.info("%s: training on %d rows x %d columns for %d epochs", type(self).__name__,
                  X.shape[0], X.shape[1], self.max_epochs)
+        # BATCHES_PER_CALL batches per loader item: the same shuffled order of rows, cut
+        # into the same batches by the training step
         loader = shuffled_batches(
             (torch.from_numpy(X), torch.as_tensor(encoded, dtype=torch.long)),
-            self.batch_size, seed)
+            self.batch_size * BATCHES_PER_CALL, seed)
         with one_torch_thread():
             lean_trainer(self.max_epochs, self.progress_bar).fit(module, loader)
         self.losses_ = list(module.history)
