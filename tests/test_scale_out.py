@@ -132,3 +132,13 @@ def test_the_fingerprint_changes_with_a_setting_the_seed_or_an_edited_data_file(
     data.write_text("default\n1\n")
     os.utime(data, ns=(1, 1))  # a different modification time whatever the clock's resolution
     assert config_fingerprint(cfg) != first
+
+
+def test_a_grid_with_an_invalid_shared_setting_stops_before_any_job(tmp_path):
+    done = run_train(["-m", "classifier=lr,gbdt", "ratio.oversample=-1"], cwd=tmp_path,
+                     timeout=120)
+    output = done.stdout + done.stderr
+    assert done.returncode == 2, output
+    assert "ratio.oversample=-1 is invalid" in output and "Traceback" not in output
+    assert not (tmp_path / "mlflow.db").exists()
+    assert not list(tmp_path.glob("multirun/*/*/0"))  # no job folder: no cell was launched
