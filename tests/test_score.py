@@ -47,3 +47,58 @@ def test_a_logged_model_scores_a_file_of_new_bonds_and_refuses_a_malformed_one(t
 
     missing = _score([run.info.run_id, "nowhere.csv"], tmp_path)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_mlflow_models_serve_answers_with_the_scoring_commands_probabilities(tmp_path):
+    import json
+    import os
+    import signal
+    import socket
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    done = run_train(["classifier=lr", "sampler=none", "debug=smoke", "explain.enabled=false"],
+                     cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    (run,) = runs_in(tmp_path)
+    bonds, _ = generate_market(n_bonds=300, seed=5)
+    rows = bonds.drop(columns=["default", "year"]).dropna().head(5).astype("float64")
+    rows.to_csv(tmp_path / "rows.csv", index=False)
+    scored = _score([run.info.run_id, "rows.csv", "--out", "scores.csv"], tmp_path)
+    assert scored.returncode == 0, scored.stderr[-3000:]
+    expected = pd.read_csv(tmp_path / "scores.csv")["default_probability"].to_numpy()
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    # mlflow starts `uvicorn` from PATH: the venv's bin folder must be on it (activated venv)
+    venv_bin = str(Path(sys.executable).parent)
+    env = dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path / 'mlflow.db'}",
+               PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""))
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("mlflow")), "models", "serve", "-m",
+         f"runs:/{run.info.run_id}/model", "-p", str(port), "--env-manager", "local"],
+        cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    try:
+        body = json.dumps({"dataframe_split": rows.to_dict(orient="split")}).encode()
+        deadline, answer = time.monotonic() + 120, None
+        while answer is None and time.monotonic() < deadline:
+            assert server.poll() is None, server.stderr.read()[-2000:]
+            try:
+                request = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/invocations", data=body,
+                    headers={"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=10) as response:
+                    answer = json.loads(response.read())
+            except OSError:
+                time.sleep(1)
+        assert answer is not None, "mlflow models serve did not answer within 120 s"
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+    served = pd.Series(answer["predictions"], dtype=float).to_numpy()
+    assert served.shape == (5,)
+    assert abs(served - expected).max() < 1e-6
