@@ -9,6 +9,9 @@ optuna < 3; this one keeps to Optuna's ask-and-tell interface.
 # No "from __future__ import annotations": Hydra's plugin scan executes this module outside
 # sys.modules, where dataclasses cannot resolve string annotations.
 import logging
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Optional
@@ -21,6 +24,20 @@ from omegaconf import DictConfig, OmegaConf
 log = logging.getLogger(__name__)
 
 BEST_CONFIG = "best.yaml"
+
+
+@contextmanager
+def _signals_held():
+    """Hold SIGINT and SIGTERM until the block is done (main thread; elsewhere a no-op)."""
+    held = {signal.SIGINT, signal.SIGTERM}
+    main = threading.current_thread() is threading.main_thread()
+    if main:
+        signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        if main:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, held)
 
 
 @dataclass
@@ -134,21 +151,26 @@ class OptunaSweeper(Sweeper):
         distributions = {d.key: d.distribution for d in dimensions}
         launched, returns = 0, []
         while launched < self.n_trials:
-            trials = [study.ask(distributions)
-                      for _ in range(min(self.n_jobs, self.n_trials - launched))]
-            batch = [fixed + [d.override(t.params[d.key]) for d in dimensions]
-                     + [f"search.trial_id={t._trial_id}",  # Optuna's Trial(study, id) needs it
-                        f"hydra.sweep.subdir=trial_{t.number}"] for t in trials]
+            trials = []
             try:
+                # Ctrl-C waits until a storage write is done: a trial asked for but not yet
+                # in `trials` would otherwise stay RUNNING in the study forever.
+                with _signals_held():
+                    for _ in range(min(self.n_jobs, self.n_trials - launched)):
+                        trials.append(study.ask(distributions))
+                batch = [fixed + [d.override(t.params[d.key]) for d in dimensions]
+                         + [f"search.trial_id={t._trial_id}",  # Trial(study, id) needs it
+                            f"hydra.sweep.subdir=trial_{t.number}"] for t in trials]
                 self.validate_batch_is_legal(batch)
                 results = self.launcher.launch(batch, initial_job_idx=trials[0].number)
+                with _signals_held():
+                    for trial, result in zip(trials, results, strict=True):
+                        self._tell(study, trial, result)
             except BaseException:
                 for trial in trials:
-                    self._tell_failed(study, trial)
+                    self._tell_failed(study, trial)  # those already told keep their state
                 self._end_parent(parent, "KILLED")
                 raise
-            for trial, result in zip(trials, results, strict=True):
-                self._tell(study, trial, result)
             returns.append(results)
             launched += len(trials)
 
