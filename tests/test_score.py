@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
 import subprocess
 import sys
+import time
+import urllib.request
+from pathlib import Path
 
 import pandas as pd
-from conftest import run_train, runs_in
+from conftest import free_port, run_train, runs_in
 
 from bond_default.data.synthetic import generate_market
 
@@ -16,18 +22,29 @@ def _score(args, cwd):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_a_logged_model_scores_a_file_of_new_bonds_and_refuses_a_malformed_one(tmp_path):
+def _logged_model(cwd) -> str:
+    """Run id of an lr run (debug=smoke) that logged its model into ``cwd``'s store."""
     done = run_train(["classifier=lr", "sampler=none", "debug=smoke", "explain.enabled=false"],
-                     cwd=tmp_path)
+                     cwd=cwd)
     assert done.returncode == 0, done.stderr[-3000:]
-    (run,) = runs_in(tmp_path)
+    (run,) = runs_in(cwd)
+    return run.info.run_id
+
+
+def _new_bonds() -> pd.DataFrame:
+    """Bonds in the training data's format, without the label (and year) columns."""
     bonds, _ = generate_market(n_bonds=300, seed=5)
-    bonds = bonds.drop(columns=["default", "year"])
+    return bonds.drop(columns=["default", "year"])
+
+
+def test_a_logged_model_scores_a_file_of_new_bonds_and_refuses_a_malformed_one(tmp_path):
+    run_id = _logged_model(tmp_path)
+    bonds = _new_bonds()
     assert bonds.isna().any(axis=1).any()  # rows with gaps are scored too (imputed)
     bonds.insert(0, "isin", [f"CN{i:08d}" for i in range(len(bonds))])
     bonds.to_csv(tmp_path / "new_bonds.csv", index=False)
 
-    scored = _score([run.info.run_id, "new_bonds.csv", "--id-column", "isin", "--out",
+    scored = _score([run_id, "new_bonds.csv", "--id-column", "isin", "--out",
                      "scores.csv"], tmp_path)
     assert scored.returncode == 0, scored.stderr[-3000:]
     out = pd.read_csv(tmp_path / "scores.csv")
@@ -39,46 +56,32 @@ def test_a_logged_model_scores_a_file_of_new_bonds_and_refuses_a_malformed_one(t
     bonds["quick_ratio"] = bonds["quick_ratio"].astype(object)
     bonds.loc[3, "quick_ratio"] = "twelve"
     bonds.to_csv(tmp_path / "bad.csv", index=False)
-    refused = _score([run.info.run_id, "bad.csv", "--id-column", "isin"], tmp_path)
+    refused = _score([run_id, "bad.csv", "--id-column", "isin"], tmp_path)
     assert refused.returncode == 2
     errors = [line for line in refused.stderr.splitlines() if "[ERROR]" in line]
     assert len(errors) == 1 and "column 'quick_ratio' in bad.csv" in errors[0]
     assert "non-numeric" in errors[0] and "Traceback" not in refused.stderr
 
-    missing = _score([run.info.run_id, "nowhere.csv"], tmp_path)
+    missing = _score([run_id, "nowhere.csv"], tmp_path)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
 
 
 def test_mlflow_models_serve_answers_with_the_scoring_commands_probabilities(tmp_path):
-    import json
-    import os
-    import signal
-    import socket
-    import time
-    import urllib.request
-    from pathlib import Path
-
-    done = run_train(["classifier=lr", "sampler=none", "debug=smoke", "explain.enabled=false"],
-                     cwd=tmp_path)
-    assert done.returncode == 0, done.stderr[-3000:]
-    (run,) = runs_in(tmp_path)
-    bonds, _ = generate_market(n_bonds=300, seed=5)
-    rows = bonds.drop(columns=["default", "year"]).dropna().head(5).astype("float64")
+    run_id = _logged_model(tmp_path)
+    rows = _new_bonds().dropna().head(5).astype("float64")
     rows.to_csv(tmp_path / "rows.csv", index=False)
-    scored = _score([run.info.run_id, "rows.csv", "--out", "scores.csv"], tmp_path)
+    scored = _score([run_id, "rows.csv", "--out", "scores.csv"], tmp_path)
     assert scored.returncode == 0, scored.stderr[-3000:]
     expected = pd.read_csv(tmp_path / "scores.csv")["default_probability"].to_numpy()
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     # mlflow starts `uvicorn` from PATH: the venv's bin folder must be on it (activated venv)
     venv_bin = str(Path(sys.executable).parent)
     env = dict(os.environ, MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path / 'mlflow.db'}",
                PATH=venv_bin + os.pathsep + os.environ.get("PATH", ""))
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("mlflow")), "models", "serve", "-m",
-         f"runs:/{run.info.run_id}/model", "-p", str(port), "--env-manager", "local"],
+         f"runs:/{run_id}/model", "-p", str(port), "--env-manager", "local"],
         cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
         start_new_session=True)
     try:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -13,13 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import run_train
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from conftest import free_port, run_train
 
 
 def _rest(url: str, payload: dict | None = None) -> dict:
@@ -32,7 +25,7 @@ def _rest(url: str, payload: dict | None = None) -> dict:
 
 @pytest.fixture
 def tracking_server(tmp_path):
-    port = _free_port()
+    port = free_port()
     store = tmp_path / "server"
     store.mkdir()
     mlflow_cli = Path(sys.executable).with_name("mlflow")
