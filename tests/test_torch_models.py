@@ -97,6 +97,39 @@ def test_every_indicator_reaches_the_cnn_output(shape):
     assert (x.grad.abs().sum(dim=0) > 0).all()
 
 
+def test_the_papers_cnn_adds_up_four_windows_of_25_indicators():
+    # Flatten -> Dense sums four positions, each computed from 25 consecutive indicators
+    # (0-24, 9-33, 18-42, 27-50), so two indicators interact in the logit only inside one
+    # window, whatever the weights. README's SHAP section rests on this: the generator's
+    # leverage and liquidity ratios act through bond_type (38), beyond their windows.
+    import torch
+
+    from bond_default.data.catalogue import NAMES
+
+    torch.manual_seed(0)
+    network = CNNClassifier().build_network(51, 2).double().eval()
+    x = torch.randn(64, 51, dtype=torch.float64)
+
+    def log_odds(rows):
+        logits = network(rows)
+        return logits[:, 1] - logits[:, 0]
+
+    def interaction(first: str, second: str) -> float:
+        i, j = torch.zeros(51, dtype=torch.float64), torch.zeros(51, dtype=torch.float64)
+        i[NAMES.index(first)], j[NAMES.index(second)] = 2.0, 2.0
+        with torch.no_grad():
+            mixed = log_odds(x + i + j) - log_odds(x + i) - log_odds(x + j) + log_odds(x)
+        return float(mixed.abs().max())
+
+    for apart in [("current_debt_ratio", "bond_type"), ("quick_ratio", "bond_type"),
+                  ("asset_liability_ratio", "bond_type"), ("net_debt_ratio", "bond_type"),
+                  ("long_term_liability_share", "social_financing_yoy")]:
+        assert interaction(*apart) < 1e-12, apart
+    for together in [("coupon_rate", "bond_type"), ("bond_type", "social_financing_yoy"),
+                     ("current_ratio", "quick_ratio"), ("human_capital_return", "revenue_growth")]:
+        assert interaction(*together) > 1e-6, together
+
+
 @pytest.mark.parametrize("make", [
     lambda: CNNClassifier(max_epochs=2, random_state=3, progress_bar=False),
     lambda: FCNNClassifier(max_epochs=2, random_state=3, progress_bar=False, dropout=0.2)])
