@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 from conftest import REPO, run_train, runs_in
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
@@ -57,6 +58,49 @@ def test_one_hot_levels_are_summed_into_their_indicator():
     expected = ((encoded[levels] - encoded[levels].iloc[0]) * coef[levels]).sum(axis=1)
     moved = shap.values["bond_type"] - shap.values["bond_type"].iloc[0]
     np.testing.assert_allclose(moved.to_numpy(), expected.to_numpy(), atol=1e-8)
+
+
+class _LinearLogOdds(torch.nn.Module):
+    """A stand-in network whose default log-odds is ``weights . z``: its SHAP is known."""
+
+    def __init__(self, weights: np.ndarray) -> None:
+        super().__init__()
+        self.weights = torch.nn.Parameter(torch.tensor(weights, dtype=torch.float32))
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.stack([torch.zeros(len(z)), z @ self.weights], dim=1)
+
+
+@pytest.mark.parametrize("classifier", ["cnn", "fcnn"])
+def test_gradient_shap_of_a_known_network_lands_on_the_right_indicators(classifier):
+    # The torch models' network is swapped for one that reads coupon_rate and bond_type only;
+    # with one background row, expected gradients of a linear network are exact:
+    # weight x (row - background) per encoded column, summed into its indicator. The check
+    # against the raw columns catches any misalignment of encoded columns and names.
+    pipeline, _, x_train, x_test = _fitted([f"classifier={classifier}", "sampler=none",
+                                            "debug=smoke"])
+    names = list(pipeline.named_steps["preprocess"].feature_names_out_)
+    rollover = {f"bond_type={code}" for code in (3.0, 4.0, 5.0)}
+    weights = np.array([0.7 if n == "coupon_rate" else 1.0 if n in rollover
+                        else 0.3 if n == "bond_type" else 0.0 for n in names])
+    pipeline[-1].network_ = _LinearLogOdds(weights)
+    background = x_train.iloc[:1]
+    shap = explain_pipeline(pipeline, background, x_test, max_rows=300)
+    values, rows = shap.values, x_test.loc[shap.values.index]
+
+    others = values.drop(columns=["coupon_rate", "bond_type"])
+    assert np.abs(others.to_numpy()).max() < 1e-6
+    # coupon: 0.7 x (quantile-normal score of the row - of the background), monotone in the rate
+    above = rows["coupon_rate"] > background["coupon_rate"].iloc[0]
+    assert (values.loc[above, "coupon_rate"] > 0).all()
+    assert (values.loc[~above, "coupon_rate"] <= 1e-6).all()
+    assert values["coupon_rate"].rank().corr(rows["coupon_rate"].rank()) == pytest.approx(1.0)
+    bond_type, reference = rows["bond_type"].to_numpy(), background["bond_type"].iloc[0]
+    if classifier == "cnn":  # ordinal code x 0.3
+        expected = 0.3 * (bond_type - reference)
+    else:  # one-hot: 1 for a rollover bond (CP, PPN, exchange private placement)
+        expected = (bond_type >= 3).astype(float) - float(reference >= 3)
+    np.testing.assert_allclose(values["bond_type"].to_numpy(), expected, atol=1e-5)
 
 
 def test_a_single_run_logs_shap_tables_and_figures(tmp_path):
