@@ -6,7 +6,11 @@ way the generator ranks its truth, by the mean absolute change of the model's de
 probability when one indicator is permuted: when that ranking misses the drivers too, the
 model did not learn them and SHAP is not to blame. Extra Hydra overrides pass through.
 
+``truth`` in place of a classifier explains the generator's own default probability (a
+perfect model) and its log-odds with the permutation explainer: what SHAP can find at best.
+
     python bench/shap_drivers.py gbdt
+    python bench/shap_drivers.py truth --seed 0
     python bench/shap_drivers.py cnn --seed 1 --n-bonds 265610 trainer.max_epochs=20 \
         classifier.estimator.batch_size=256 classifier.preprocess.categorical=onehot
 """
@@ -32,13 +36,44 @@ def _moved_probability(estimator, x, reference) -> float:
     return -float(abs(estimator.predict_proba(x)[:, 1] - reference).mean())
 
 
+def explain_truth(n_bonds: int, seed: int) -> None:
+    """SHAP of the generator's true default probability and log-odds on 1,000 bonds."""
+    import numpy as np
+    import pandas as pd
+    import shap
+
+    from bond_default.data.synthetic import generate_market, true_default_probability
+
+    _, drivers = generate_market(n_bonds, seed)
+    indicators, probability = true_default_probability(n_bonds, seed)
+    rng = np.random.default_rng(seed)
+    background = indicators.iloc[rng.choice(len(indicators), 100, replace=False)].to_numpy()
+    rows = indicators.iloc[rng.choice(len(indicators), 1000, replace=False)].to_numpy()
+
+    def log_odds(x):
+        p = probability(x)
+        return np.log(p / (1.0 - p))
+
+    truth = set(drivers[:10])
+    for name, output in [("log-odds", log_odds), ("probability", probability)]:
+        values = shap.PermutationExplainer(output, background, seed=seed)(rows, silent=True).values
+        mean_abs = pd.Series(np.abs(values).mean(axis=0), index=indicators.columns)
+        top10 = list(mean_abs.sort_values(ascending=False).index[:10])
+        print(f"SHAP top 10 of the true {name}:",
+              ", ".join(f"{n}{'*' if n in truth else ''}" for n in top10))
+        print(f"true drivers in SHAP top 10 of the true {name}: {len(truth & set(top10))}/10")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("classifier")
+    parser.add_argument("classifier", help="a classifier config (gbdt, cnn, ...) or truth")
     parser.add_argument("--n-bonds", type=int, default=26_561)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("overrides", nargs="*", help="more Hydra overrides")
     args = parser.parse_intermixed_args()
+    if args.classifier == "truth":
+        explain_truth(args.n_bonds, args.seed)
+        return
     with initialize_config_dir(str(CONF), version_base="1.3"):
         cfg = compose("train", overrides=[
             f"classifier={args.classifier}", "sampler=none", f"seed={args.seed}",

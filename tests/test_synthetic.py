@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from bond_default.data.catalogue import BY_NAME, CATEGORICAL_LEVELS, NAMES, RATING_SCALE
-from bond_default.data.synthetic import generate_market
+from bond_default.data.synthetic import generate_market, true_default_probability
 
 
 @pytest.fixture(scope="module")
@@ -164,3 +164,25 @@ def test_small_market_keeps_roughly_the_default_share():
     assert 0.85 * 2_000 < len(complete) < 2_000
     assert 0.006 <= complete["default"].mean() <= 0.03
     assert "coupon_rate" in drivers
+
+
+def test_the_true_probability_belongs_to_the_market_and_its_shap_finds_the_true_drivers():
+    import shap
+    from sklearn.metrics import roc_auc_score
+
+    frame, drivers = generate_market(n_bonds=3_000, seed=2)
+    indicators, probability = true_default_probability(n_bonds=3_000, seed=2)
+    # the same bonds (coupon_rate never has gaps), and the probability the labels were drawn from
+    np.testing.assert_array_equal(np.sort(indicators["coupon_rate"]),
+                                  np.sort(frame["coupon_rate"]))
+    complete = frame.dropna()
+    assert roc_auc_score(complete["default"], probability(complete[list(NAMES)])) > 0.85
+    # a perfect model: SHAP of its probability puts (nearly) every true driver in its top 10
+    rng = np.random.default_rng(0)
+
+    def pick(n: int) -> np.ndarray:
+        return indicators.iloc[rng.choice(len(indicators), n, replace=False)].to_numpy()
+
+    values = shap.PermutationExplainer(probability, pick(50), seed=0)(pick(200), silent=True)
+    top10 = indicators.columns[np.argsort(-np.abs(values.values).mean(axis=0))[:10]]
+    assert len(set(top10) & set(drivers[:10])) >= 9

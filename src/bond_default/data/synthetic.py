@@ -163,20 +163,21 @@ def _hazard_logit(x: dict[str, np.ndarray]) -> np.ndarray:
     return market + np.where(rollover, squeeze, leverage) + refinancing + margin + growth
 
 
-def _influence(x: dict[str, np.ndarray], intercept: float, rng: np.random.Generator) -> list[str]:
-    """Rank indicators by how much permuting each one moves the true default probability.
-
-    The probability given the indicators averages the logistic over the noise term, with the
-    probit approximation ``E[sig(z + e)] ~ sig(z / sqrt(1 + pi * var(e) / 8))``.
+def _true_probability(x: dict[str, np.ndarray], intercept: float) -> np.ndarray:
+    """True default probability given the indicators: the logistic averaged over the noise
+    terms, with the probit approximation ``E[sig(z + e)] ~ sig(z / sqrt(1 + pi * var(e) / 8))``.
     """
-    shrink = np.sqrt(1.0 + np.pi * 2 * _NOISE_SD**2 / 8.0)
-    base = _sig((intercept + _hazard_logit(x)) / shrink)
+    return _sig((intercept + _hazard_logit(x)) / np.sqrt(1.0 + np.pi * 2 * _NOISE_SD**2 / 8.0))
+
+
+def _influence(x: dict[str, np.ndarray], intercept: float, rng: np.random.Generator) -> list[str]:
+    """Rank indicators by how much permuting each one moves the true default probability."""
+    base = _true_probability(x, intercept)
     scores = {}
     for name in NAMES:
         shuffled = dict(x)
         shuffled[name] = x[name][rng.permutation(len(base))]
-        moved = _sig((intercept + _hazard_logit(shuffled)) / shrink)
-        scores[name] = float(np.mean(np.abs(moved - base)))
+        scores[name] = float(np.mean(np.abs(_true_probability(shuffled, intercept) - base)))
     ranked = sorted((-s, NAMES.index(n), n) for n, s in scores.items() if s > 1e-12)
     return [n for _, _, n in ranked]
 
@@ -288,6 +289,43 @@ def generate_market(n_bonds: int = 26_561, seed: int = 0) -> tuple[pd.DataFrame,
         Indicators that drive the true default hazard, most influential first (mean absolute
         change of the true default probability when the indicator is permuted across rows).
     """
+    frame, drivers, _, _ = _simulate(n_bonds, seed)
+    return frame, drivers
+
+
+def true_default_probability(n_bonds: int = 26_561, seed: int = 0):
+    """The indicators of :func:`generate_market`'s bonds and their true default probability.
+
+    The probability is the one ``true_drivers`` are ranked by: the logistic of the true
+    default logit with the noise terms averaged out. Explaining it shows what an explainer
+    finds in a perfect model of this market.
+
+    Parameters
+    ----------
+    n_bonds, seed : int
+        As in :func:`generate_market` (the same market).
+
+    Returns
+    -------
+    indicators : pandas.DataFrame
+        The 51 indicators of every bond without gaps, in catalogue order (generation order of
+        rows, not the shuffled order of ``generate_market``'s frame).
+    probability : callable
+        Maps an array or frame of rows of the 51 indicators (catalogue order, categories as
+        integer codes) to each row's true default probability.
+    """
+    _, _, x, intercept = _simulate(n_bonds, seed)
+
+    def probability(rows) -> np.ndarray:
+        values = np.asarray(rows, dtype=float)
+        return _true_probability({name: values[:, i] for i, name in enumerate(NAMES)},
+                                 intercept)
+
+    return pd.DataFrame({name: np.asarray(x[name], dtype=float) for name in NAMES}), probability
+
+
+def _simulate(n_bonds: int, seed: int):
+    """The market's frame and drivers, with its complete indicators and the true intercept."""
     if n_bonds < 2:
         raise ValueError(f"n_bonds={n_bonds} is too small; generate at least 2 bonds")
     rng = np.random.default_rng(seed)
@@ -376,5 +414,5 @@ def generate_market(n_bonds: int = 26_561, seed: int = 0) -> tuple[pd.DataFrame,
     frame["year"] = year.astype(int)
     frame["default"] = default
     order = rng.permutation(n_bonds)
-    return frame.iloc[order].reset_index(drop=True), drivers
+    return frame.iloc[order].reset_index(drop=True), drivers, x, intercept
 
