@@ -44,8 +44,11 @@ def explain_truth(n_bonds: int, seed: int) -> None:
 
     from bond_default.data.synthetic import generate_market, true_default_probability
 
-    _, drivers = generate_market(n_bonds, seed)
+    frame, drivers = generate_market(n_bonds, seed)
     indicators, probability = true_default_probability(n_bonds, seed)
+    complete = frame.dropna()
+    auc = roc_auc_score(complete["default"], probability(complete[indicators.columns]))
+    print(f"ROC-AUC of the true probability on the complete rows: {auc:.4f}")
     rng = np.random.default_rng(seed)
     background = indicators.iloc[rng.choice(len(indicators), 100, replace=False)].to_numpy()
     rows = indicators.iloc[rng.choice(len(indicators), 1000, replace=False)].to_numpy()
