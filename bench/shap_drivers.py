@@ -72,6 +72,8 @@ def main() -> None:
     parser.add_argument("classifier", help="a classifier config (gbdt, cnn, ...) or truth")
     parser.add_argument("--n-bonds", type=int, default=26_561)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--output", default="log-odds", choices=("log-odds", "probability"),
+                        help="the score SHAP explains (gradient and tree explainers)")
     parser.add_argument("overrides", nargs="*", help="more Hydra overrides")
     args = parser.parse_intermixed_args()
     if args.classifier == "truth":
@@ -88,7 +90,7 @@ def main() -> None:
     auc = roc_auc_score(data.label.iloc[test],
                         pipeline.predict_proba(data.features.iloc[test])[:, 1])
     shap = explain_pipeline(pipeline, data.features.iloc[train], data.features.iloc[test],
-                            max_rows=2000)
+                            max_rows=2000, output=args.output)
     top10 = list(shap.importance()["indicator"].head(10))
     truth = set(data.true_drivers[:10])
     rows = data.features.loc[shap.values.index]

@@ -103,6 +103,38 @@ def test_gradient_shap_of_a_known_network_lands_on_the_right_indicators(classifi
     np.testing.assert_allclose(values["bond_type"].to_numpy(), expected, atol=1e-5)
 
 
+def test_probability_shap_of_a_known_network_keeps_to_its_indicators_and_signs():
+    # On the probability scale the network is not linear, but its gradient is still zero for
+    # unread columns and has the weight's sign for read ones: the attribution is 0 elsewhere
+    # and has the sign of (row - background) for coupon_rate.
+    pipeline, _, x_train, x_test = _fitted(["classifier=cnn", "sampler=none", "debug=smoke"])
+    names = list(pipeline.named_steps["preprocess"].feature_names_out_)
+    pipeline[-1].network_ = _LinearLogOdds(np.array([1.5 * (n == "coupon_rate")
+                                                     for n in names]))
+    background = x_train.iloc[:1]
+    shap = explain_pipeline(pipeline, background, x_test, max_rows=300, output="probability")
+    assert shap.explainer == "GradientExplainer (probability)"
+    values, rows = shap.values, x_test.loc[shap.values.index]
+    assert np.abs(values.drop(columns=["coupon_rate"]).to_numpy()).max() < 1e-7
+    assert np.abs(values["coupon_rate"]).max() < 1  # a change of probability
+    above = rows["coupon_rate"] > background["coupon_rate"].iloc[0]
+    assert (values.loc[above, "coupon_rate"] > 0).all()
+    assert (values.loc[~above, "coupon_rate"] <= 1e-7).all()
+
+
+def test_gbdt_probability_shap_adds_up_to_the_change_in_default_probability():
+    pipeline, _, x_train, x_test = _fitted(["classifier=gbdt", "sampler=none", "debug=smoke"])
+    shap = explain_pipeline(pipeline, x_train, x_test, max_rows=100, background_rows=50,
+                            output="probability")
+    assert shap.explainer == "TreeExplainer (probability)"
+    # SHAP values of a row sum to its score minus the base value: between two rows the sums
+    # differ by the difference of their default probabilities (log-odds would differ by
+    # whole units). Interventional TreeSHAP of HistGradientBoosting adds up only nearly.
+    totals = shap.values.sum(axis=1).to_numpy()
+    probability = pipeline.predict_proba(x_test.loc[shap.values.index])[:, 1]
+    np.testing.assert_allclose(totals - totals[0], probability - probability[0], atol=1e-3)
+
+
 def test_a_single_run_logs_shap_tables_and_figures(tmp_path):
     done = run_train(["classifier=gbdt", "sampler=none", "debug=smoke",
                       "tracking.log_model=false"], cwd=tmp_path)

@@ -37,6 +37,11 @@ RULES: tuple[tuple[str, Callable[[float], bool], str], ...] = (
      "the synthetic market needs a whole number of at least 100 bonds"),
 )
 
+#: (config key, the values it may take).
+CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("explain.output", ("log-odds", "probability")),
+)
+
 
 def check_config(cfg: DictConfig) -> None:
     """Raise :class:`InputError` for the first setting that cannot work.
@@ -56,3 +61,8 @@ def check_config(cfg: DictConfig) -> None:
             raise InputError(f"{key}={value!r} is not a number: {allowed}") from None
         if not valid(number):
             raise InputError(f"{key}={value} is invalid: {allowed}")
+    for key, allowed_values in CHOICES:
+        value = OmegaConf.select(cfg, key, default=None, throw_on_missing=False)
+        if value is not None and value not in allowed_values:
+            raise InputError(f"{key}={value} is invalid: allowed are "
+                             f"{', '.join(allowed_values)}")

@@ -114,3 +114,21 @@ class DefaultLogOdds(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         logits = self.network(x)
         return (logits[:, 1] - logits[:, 0]).unsqueeze(1)
+
+
+class DefaultProbability(nn.Module):
+    """A two-logit network's default probability as its single output (SHAP on the paper's
+    scale: its Keras CNN ended in a softmax).
+
+    Parameters
+    ----------
+    network : torch.nn.Module
+        Maps rows to two logits (not defaulted, defaulted).
+    """
+
+    def __init__(self, network: nn.Module) -> None:
+        super().__init__()
+        self.network = network
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.softmax(self.network(x), dim=1)[:, 1:]
