@@ -117,7 +117,7 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
     output : {"log-odds", "probability"}
         The score explained by the gradient and tree explainers. ``probability`` is the
         scale of the generator's true drivers and of the paper's Keras CNN; for tree models
-        it needs the interventional algorithm, about 25 times slower. The linear explainer
+        it needs the interventional algorithm, about 7 times slower. The linear explainer
         always explains log-odds and the permutation explainer the probability.
     """
     if output not in OUTPUTS:
