@@ -226,7 +226,7 @@ def _log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictCo
     mlflow.log_metrics({"shap_top20_share": shap.top_share(), "shap_seconds": shap.seconds,
                         "shap_rows": len(shap.values)})
     mlflow.set_tag("shap_explainer", shap.explainer)
-    for name, fig in (("shap_top20", plots.shap_bar_figure(importance, TOP)),
+    for name, fig in (("shap_top20", plots.shap_bar_figure(importance, TOP, score=shap.score)),
                       ("shap_beeswarm", plots.shap_beeswarm_figure(shap.values, shap.data,
                                                                    TOP))):
         mlflow.log_figure(fig, f"plots/{name}.png")

@@ -30,15 +30,18 @@ class IndicatorShap:
     data : pandas.DataFrame
         The same rows' raw indicator values (categories as codes), for the beeswarm colours.
     explainer : str
-        Which SHAP explainer produced them.
+        Which SHAP explainer produced them, and on which score: ``"TreeExplainer (log-odds)"``.
     seconds : float
         Time taken.
+    score : str
+        The score explained: ``log-odds`` or ``probability`` of default.
     """
 
     values: pd.DataFrame
     data: pd.DataFrame
     explainer: str
     seconds: float
+    score: str = "log-odds"
 
     def importance(self) -> pd.DataFrame:
         """``indicator``, ``group``, ``mean_abs_shap``, ``share``, ``rank``; largest first."""
@@ -151,7 +154,7 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
         explainer = shap.GradientExplainer(network, tensor(z_background))
         values = explainer.shap_values(tensor(z_explain), nsamples=50, rseed=seed)
         values = np.asarray(values).reshape(len(z_explain), -1)
-        name = f"GradientExplainer ({output})"
+        name, score = "GradientExplainer", output
     elif kind == "tree":
         if output == "probability":
             explainer = shap.TreeExplainer(model, data=z_background, model_output="probability",
@@ -160,11 +163,11 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
             explainer = shap.TreeExplainer(model)
         values = explainer.shap_values(z_explain)
         values = values[..., 1] if np.ndim(values) == 3 else values
-        name = f"TreeExplainer ({output})"
+        name, score = "TreeExplainer", output
     elif kind == "linear":
         explainer = shap.LinearExplainer(model, z_background)
         values = explainer.shap_values(z_explain)
-        name = "LinearExplainer (log-odds)"
+        name, score = "LinearExplainer", "log-odds"
     else:
         def default_probability(rows):
             frame = pd.DataFrame(rows, columns=z_explain.columns)
@@ -173,14 +176,14 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
         explainer = shap.PermutationExplainer(default_probability, z_background.to_numpy(),
                                               seed=seed)
         values = explainer(z_explain.to_numpy(), silent=True).values
-        name = "PermutationExplainer (probability)"
+        name, score = "PermutationExplainer", "probability"
     values = _encoded_to_indicators(np.asarray(values, dtype=float), sources)
     values.index = x_explain.index
     data = _raw_codes(x_explain[values.columns])
     seconds = time.perf_counter() - start
-    log.info("SHAP: %s on %d rows x %d indicators in %.1f s", name, len(values),
+    log.info("SHAP: %s (%s) on %d rows x %d indicators in %.1f s", name, score, len(values),
              values.shape[1], seconds)
-    return IndicatorShap(values, data, name, seconds)
+    return IndicatorShap(values, data, f"{name} ({score})", seconds, score)
 
 
 def _explainer_kind(model) -> str:

@@ -87,8 +87,11 @@ def losses_figure(history: list[dict[str, float]], title: str):
     return fig
 
 
-def shap_bar_figure(importance, top: int = 20, title: str = ""):
-    """Mean |SHAP| of the ``top`` indicators, coloured by group (the paper's Fig. 7)."""
+def shap_bar_figure(importance, top: int = 20, title: str = "", score: str = "score"):
+    """Mean |SHAP| of the ``top`` indicators, coloured by group (the paper's Fig. 7).
+
+    ``score`` names what of the default was explained (log-odds or probability) on the axis.
+    """
     shown = importance.head(top).iloc[::-1]
     groups = list(dict.fromkeys(importance["group"]))
     colours = dict(zip(groups, plt.get_cmap("tab10").colors, strict=False))
@@ -99,7 +102,7 @@ def shap_bar_figure(importance, top: int = 20, title: str = ""):
 
     handles = [Patch(color=colours[g], label=g.replace("_", " "))
                for g in dict.fromkeys(shown["group"][::-1])]
-    ax.set_xlabel("mean |SHAP| (default score)")
+    ax.set_xlabel(f"mean |SHAP| (default {score})")
     ax.set_title(title or f"Top {len(shown)} indicators by SHAP")
     ax.legend(handles=handles, fontsize=7, loc="lower right")
     fig.tight_layout()
