@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-import random
-import time
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
+
+from bond_default.retry import with_backoff
 
 log = logging.getLogger(__name__)
 
@@ -24,15 +24,9 @@ def use_experiment(uri: str, experiment: str, attempts: int = 8) -> str:
     import mlflow
 
     mlflow.set_tracking_uri(uri)
-    for attempt in range(attempts):
-        try:
-            return mlflow.set_experiment(experiment).experiment_id
-        except Exception as err:  # sqlalchemy / MlflowException, depending on where it broke
-            if attempt == attempts - 1:
-                raise
-            log.debug("creating MLflow experiment %s failed (%s); retrying", experiment, err)
-            time.sleep(random.uniform(0.2, 1.0) * (attempt + 1))
-    raise AssertionError("unreachable")
+    # sqlalchemy / MlflowException, depending on where the collision broke
+    return with_backoff(lambda: mlflow.set_experiment(experiment).experiment_id, (Exception,),
+                        f"creating MLflow experiment {experiment}", attempts)
 
 
 def flatten(config: dict, prefix: str = "") -> dict[str, str]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
-import random
-import time
 from pathlib import Path
+
+from bond_default.retry import with_backoff
 
 log = logging.getLogger(__name__)
 
@@ -46,17 +46,14 @@ def open_study(url: str, name: str, *, seed: int | None = None, startup_trials: 
     from sqlalchemy.exc import SQLAlchemyError
 
     sampler = optuna.samplers.TPESampler(seed=seed, constant_liar=True)
-    for attempt in range(attempts):
-        try:
-            if create:
-                return optuna.create_study(storage=storage(url), study_name=name,
-                                           sampler=sampler, pruner=pruner(startup_trials),
-                                           direction="maximize", load_if_exists=True)
-            return optuna.load_study(storage=storage(url), study_name=name, sampler=sampler,
-                                     pruner=pruner(startup_trials))
-        except (SQLAlchemyError, optuna.exceptions.DuplicatedStudyError) as err:
-            if attempt == attempts - 1:
-                raise
-            log.debug("opening study %s failed (%s); retrying", name, err)
-            time.sleep(random.uniform(0.2, 1.0) * (attempt + 1))
-    raise AssertionError("unreachable")
+
+    def open_once():
+        if create:
+            return optuna.create_study(storage=storage(url), study_name=name, sampler=sampler,
+                                       pruner=pruner(startup_trials), direction="maximize",
+                                       load_if_exists=True)
+        return optuna.load_study(storage=storage(url), study_name=name, sampler=sampler,
+                                 pruner=pruner(startup_trials))
+
+    return with_backoff(open_once, (SQLAlchemyError, optuna.exceptions.DuplicatedStudyError),
+                        f"opening study {name}", attempts)
