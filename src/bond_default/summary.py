@@ -107,17 +107,18 @@ class MultirunSummary(Callback):
     """
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        from mlflow import MlflowClient
-
         from bond_default.config_check import check_config
         from bond_default.errors import InputError
-        from bond_default.tracking import use_experiment
 
         try:  # a setting shared by every cell is checked once, before any job starts
             check_config(config)
         except InputError as err:
             log.error("%s", err)
             sys.exit(2)
+        from mlflow import MlflowClient
+
+        from bond_default.tracking import use_experiment
+
         if _is_search(config):
             return  # the Optuna sweeper keeps the study's parent run and its summary
         sweep_dir = Path(config.hydra.sweep.dir)
