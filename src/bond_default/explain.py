@@ -144,10 +144,9 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
     if kind == "gradient":
         import torch
 
-        from bond_default.classifiers.networks import DefaultLogOdds, DefaultProbability
+        from bond_default.classifiers.networks import DefaultScore
 
-        score = DefaultLogOdds if output == "log-odds" else DefaultProbability
-        network = score(model.network_).eval()
+        network = DefaultScore(model.network_, output).eval()
         def tensor(frame: pd.DataFrame):
             return torch.from_numpy(np.array(frame, dtype=np.float32))
 

@@ -98,37 +98,25 @@ class DenseNet(nn.Module):
         return self.net(x)
 
 
-class DefaultLogOdds(nn.Module):
-    """A two-logit network's default-class log-odds as its single output (what SHAP explains).
+class DefaultScore(nn.Module):
+    """A two-logit network's default score as its single output (what SHAP explains).
 
     Parameters
     ----------
     network : torch.nn.Module
         Maps rows to two logits (not defaulted, defaulted).
+    output : {"log-odds", "probability"}
+        The defaulted class's log-odds, or its softmax probability (the paper's Keras CNN
+        ended in a softmax).
     """
 
-    def __init__(self, network: nn.Module) -> None:
+    def __init__(self, network: nn.Module, output: str = "log-odds") -> None:
         super().__init__()
         self.network = network
+        self.output = output
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         logits = self.network(x)
+        if self.output == "probability":
+            return torch.softmax(logits, dim=1)[:, 1:]
         return (logits[:, 1] - logits[:, 0]).unsqueeze(1)
-
-
-class DefaultProbability(nn.Module):
-    """A two-logit network's default probability as its single output (SHAP on the paper's
-    scale: its Keras CNN ended in a softmax).
-
-    Parameters
-    ----------
-    network : torch.nn.Module
-        Maps rows to two logits (not defaulted, defaulted).
-    """
-
-    def __init__(self, network: nn.Module) -> None:
-        super().__init__()
-        self.network = network
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.softmax(self.network(x), dim=1)[:, 1:]
