@@ -35,3 +35,13 @@ def test_report_rebuilds_every_table_and_figure_from_the_store(tmp_path):
     empty = subprocess.run([sys.executable, "-m", "bond_default.report", "--experiment",
                             "nothing"], cwd=tmp_path, capture_output=True, text=True)
     assert empty.returncode == 2 and "no experiment 'nothing'" in empty.stderr
+
+
+def test_a_loss_figure_of_one_epoch_shows_its_point_on_whole_epochs():
+    from bond_default import plots
+
+    ax = plots.losses_figure([{"train_loss": 0.36}], "one epoch (debug=smoke)").axes[0]
+    assert ax.lines[0].get_marker() == "o"  # a line through one point alone draws nothing
+    assert list(ax.get_xticks()) == [1]
+    ax = plots.losses_figure([{"train_loss": 1 / e} for e in range(1, 101)], "100").axes[0]
+    assert all(float(t).is_integer() for t in ax.get_xticks())

@@ -9,6 +9,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 from sklearn.metrics import auc, precision_recall_curve, roc_curve  # noqa: E402
 
 
@@ -77,8 +78,15 @@ def losses_figure(history: list[dict[str, float]], title: str):
     keys = list(dict.fromkeys(key for losses in history for key in losses))
     for key in keys:  # a loss may be missing from some epochs (a GAN's n_critic > 1)
         epochs = [e for e, losses in enumerate(history, start=1) if key in losses]
+        # markers when there are few epochs: a line through one point draws nothing
         ax.plot(epochs, [history[e - 1][key] for e in epochs], lw=1.2,
+                marker="o" if len(epochs) <= 30 else None, markersize=3,
                 label=key.replace("_", " "))
+    if len(history) <= 10:
+        ax.set_xticks(range(1, len(history) + 1))
+    else:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0.5, len(history) + 0.5)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     ax.set_title(title)
