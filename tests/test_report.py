@@ -45,3 +45,20 @@ def test_a_loss_figure_of_one_epoch_shows_its_point_on_whole_epochs():
     assert list(ax.get_xticks()) == [1]
     ax = plots.losses_figure([{"train_loss": 1 / e} for e in range(1, 101)], "100").axes[0]
     assert all(float(t).is_integer() for t in ax.get_xticks())
+
+
+def test_figures_3_to_5_come_from_the_finished_cnn_gan_cell_with_the_lowest_seed():
+    from types import SimpleNamespace
+
+    from bond_default.report import paper_cell_of
+
+    def run(classifier, sampler, seed, status="FINISHED"):
+        return SimpleNamespace(info=SimpleNamespace(status=status, run_id=f"{sampler}{seed}"),
+                               data=SimpleNamespace(tags={"classifier": classifier,
+                                                          "sampler": sampler, "seed": seed}))
+
+    children = [run("cnn", "gan", "3"), run("lr", "gan", "0"), run("cnn", "gan", "1"),
+                run("cnn", "gan", "0", status="FAILED"), run("cnn", "none", "0"),
+                run("cnn", "gan", "2")]
+    assert paper_cell_of(children).info.run_id == "gan1"
+    assert paper_cell_of([run("cnn", "none", "0")]) is None

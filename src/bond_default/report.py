@@ -92,25 +92,24 @@ def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = Non
         figures["fig6_roc.png"] = "Fig. 6: ROC of every cell"
         _save(plots.roc_figure(curves, "ROC of every cell (test split)"), out / "fig6_roc.png")
 
-    paper_cell = next((r for r in children if r.data.tags.get("classifier") == "cnn"
-                       and r.data.tags.get("sampler") == "gan"
-                       and r.info.status == "FINISHED"), None)
+    paper_cell = paper_cell_of(children)
     if paper_cell is not None:
         rid = paper_cell.info.run_id
+        cell = f"cnn + gan, seed {paper_cell.data.tags.get('seed', '?')}"
         for metric, file, caption in (
                 (("oversample_generator_loss", "oversample_discriminator_loss"),
-                 "fig3_gan_losses.png", "Fig. 3: GAN losses per epoch (cnn + gan)"),
+                 "fig3_gan_losses.png", f"Fig. 3: GAN losses per epoch ({cell})"),
                 (("classifier_train_loss",), "fig4_cnn_loss.png",
-                 "Fig. 4: CNN training loss per epoch (cnn + gan)")):
+                 f"Fig. 4: CNN training loss per epoch ({cell})")):
             history = _history(client, rid, metric)
             if history:
                 figures[file] = caption
                 _save(plots.losses_figure(history, caption), out / file)
         m = paper_cell.data.metrics
         if all(f"test_{k}" in m for k in ("tp", "fp", "fn", "tn")):
-            figures["fig5_confusion.png"] = "Fig. 5: confusion matrix (cnn + gan)"
+            figures["fig5_confusion.png"] = f"Fig. 5: confusion matrix ({cell})"
             _save(plots.confusion_figure(*(int(m[f"test_{k}"]) for k in ("tp", "fp", "fn", "tn")),
-                                         "Confusion matrix, cnn + gan (test split)"),
+                                         f"Confusion matrix, {cell} (test split)"),
                   out / "fig5_confusion.png")
 
     shap_run = _shap_run(client, found.experiment_id, paper_cell)
@@ -149,6 +148,20 @@ def _history(client, run_id: str, metrics) -> list[dict[str, float]]:
             key = metric.split("_", 1)[1]
             by_epoch.setdefault(point.step, {})[key] = point.value
     return [by_epoch[e] for e in sorted(by_epoch)]
+
+
+def paper_cell_of(children):
+    """The finished cnn + gan run with the lowest seed (Figs. 3-5 show one cell), or None."""
+    cells = [r for r in children if r.data.tags.get("classifier") == "cnn"
+             and r.data.tags.get("sampler") == "gan" and r.info.status == "FINISHED"]
+
+    def seed(run) -> float:
+        try:
+            return float(run.data.tags.get("seed", "inf"))
+        except ValueError:
+            return float("inf")
+
+    return min(cells, key=seed, default=None)
 
 
 def _shap_run(client, experiment_id: str, preferred):
