@@ -167,6 +167,9 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
         explainer = shap.LinearExplainer(model, z_background)
         values = explainer.shap_values(z_explain)
         name, score = "LinearExplainer", "log-odds"
+        if output != score:
+            log.warning("a linear model is explained on its log-odds; output=%s does not "
+                        "apply to it", output)
     else:
         def default_probability(rows):
             frame = pd.DataFrame(rows, columns=z_explain.columns)
