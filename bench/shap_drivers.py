@@ -25,7 +25,7 @@ from hydra.utils import instantiate
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 
-from bond_default.explain import explain_pipeline
+from bond_default.explain import OUTPUTS, explain_pipeline
 from bond_default.pipeline import build_pipeline
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -42,10 +42,11 @@ def explain_truth(n_bonds: int, seed: int) -> None:
     import pandas as pd
     import shap
 
-    from bond_default.data.synthetic import generate_market, true_default_probability
+    from bond_default.data.synthetic import market_with_truth
 
-    frame, drivers = generate_market(n_bonds, seed)
-    indicators, probability = true_default_probability(n_bonds, seed)
+    market = market_with_truth(n_bonds, seed)
+    frame, drivers, indicators = market.frame, market.true_drivers, market.indicators
+    probability = market.true_probability
     complete = frame.dropna()
     auc = roc_auc_score(complete["default"], probability(complete[indicators.columns]))
     print(f"ROC-AUC of the true probability on the complete rows: {auc:.4f}")
@@ -72,7 +73,7 @@ def main() -> None:
     parser.add_argument("classifier", help="a classifier config (gbdt, cnn, ...) or truth")
     parser.add_argument("--n-bonds", type=int, default=26_561)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--output", default="log-odds", choices=("log-odds", "probability"),
+    parser.add_argument("--output", default="log-odds", choices=OUTPUTS,
                         help="the score SHAP explains (gradient and tree explainers)")
     parser.add_argument("overrides", nargs="*", help="more Hydra overrides")
     args = parser.parse_intermixed_args()

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from bond_default.data.catalogue import BY_NAME, CATEGORICAL_LEVELS, NAMES, RATING_SCALE
-from bond_default.data.synthetic import generate_market, true_default_probability
+from bond_default.data.synthetic import generate_market, market_with_truth
 
 
 @pytest.fixture(scope="module")
@@ -170,8 +170,9 @@ def test_the_true_probability_belongs_to_the_market_and_its_shap_finds_the_true_
     import shap
     from sklearn.metrics import roc_auc_score
 
-    frame, drivers = generate_market(n_bonds=3_000, seed=2)
-    indicators, probability = true_default_probability(n_bonds=3_000, seed=2)
+    market = market_with_truth(n_bonds=3_000, seed=2)
+    frame, drivers, indicators = market.frame, market.true_drivers, market.indicators
+    probability = market.true_probability
     # the same bonds (coupon_rate never has gaps), and the probability the labels were drawn from
     np.testing.assert_array_equal(np.sort(indicators["coupon_rate"]),
                                   np.sort(frame["coupon_rate"]))

@@ -219,13 +219,13 @@ def _log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictCo
     shap = explain_pipeline(pipeline, x_train, x_test, max_rows=cfg.explain.max_rows,
                             background_rows=int(cfg.explain.background_rows),
                             agnostic_rows=int(cfg.explain.agnostic_rows), seed=int(cfg.seed),
-                            output=str(cfg.explain.get("output", "log-odds")))
+                            output=str(cfg.explain.output))
     importance = shap.importance()
     mlflow.log_text(importance.to_csv(index=False), "shap/importance.csv")
     mlflow.log_text(shap.groups().to_csv(index=False), "shap/groups.csv")
     mlflow.log_metrics({"shap_top20_share": shap.top_share(), "shap_seconds": shap.seconds,
                         "shap_rows": len(shap.values)})
-    mlflow.set_tag("shap_explainer", shap.explainer)
+    mlflow.set_tags({"shap_explainer": shap.explainer, "shap_score": shap.score})
     for name, fig in (("shap_top20", plots.shap_bar_figure(importance, TOP, score=shap.score)),
                       ("shap_beeswarm", plots.shap_beeswarm_figure(shap.values, shap.data,
                                                                    TOP))):

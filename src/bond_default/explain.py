@@ -29,19 +29,24 @@ class IndicatorShap:
         summed back into it.
     data : pandas.DataFrame
         The same rows' raw indicator values (categories as codes), for the beeswarm colours.
-    explainer : str
-        Which SHAP explainer produced them, and on which score: ``"TreeExplainer (log-odds)"``.
-    seconds : float
-        Time taken.
+    method : str
+        Which SHAP explainer produced them (``TreeExplainer``, ...).
     score : str
         The score explained: ``log-odds`` or ``probability`` of default.
+    seconds : float
+        Time taken.
     """
 
     values: pd.DataFrame
     data: pd.DataFrame
-    explainer: str
+    method: str
+    score: str
     seconds: float
-    score: str = "log-odds"
+
+    @property
+    def explainer(self) -> str:
+        """Explainer and score, as in run tags: ``"TreeExplainer (log-odds)"``."""
+        return f"{self.method} ({self.score})"
 
     def importance(self) -> pd.DataFrame:
         """``indicator``, ``group``, ``mean_abs_shap``, ``share``, ``rank``; largest first."""
@@ -185,7 +190,7 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
     seconds = time.perf_counter() - start
     log.info("SHAP: %s (%s) on %d rows x %d indicators in %.1f s", name, score, len(values),
              values.shape[1], seconds)
-    return IndicatorShap(values, data, f"{name} ({score})", seconds, score)
+    return IndicatorShap(values, data, name, score, seconds)
 
 
 def _explainer_kind(model) -> str:

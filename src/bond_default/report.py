@@ -119,10 +119,8 @@ def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = Non
         importance.to_csv(out / "shap_importance.csv", index=False)
         name = (f"{shap_run.data.tags.get('classifier')} + {shap_run.data.tags.get('sampler')}")
         figures["fig7_shap.png"] = f"Fig. 7: top {TOP} indicators by SHAP ({name})"
-        explainer = shap_run.data.tags.get("shap_explainer", "")
-        score = explainer[explainer.find("(") + 1:-1] if explainer.endswith(")") else "score"
         _save(plots.shap_bar_figure(importance, TOP, f"Top {TOP} indicators by SHAP, {name}",
-                                    score=score),
+                                    score=shap_run.data.tags.get("shap_score", "score")),
               out / "fig7_shap.png")
     shutil.rmtree(tmp, ignore_errors=True)
 

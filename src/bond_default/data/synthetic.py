@@ -44,6 +44,8 @@ Generative story
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -289,43 +291,44 @@ def generate_market(n_bonds: int = 26_561, seed: int = 0) -> tuple[pd.DataFrame,
         Indicators that drive the true default hazard, most influential first (mean absolute
         change of the true default probability when the indicator is permuted across rows).
     """
-    frame, drivers, _, _ = _simulate(n_bonds, seed)
-    return frame, drivers
+    market = market_with_truth(n_bonds, seed)
+    return market.frame, market.true_drivers
 
 
-def true_default_probability(n_bonds: int = 26_561, seed: int = 0):
-    """The indicators of :func:`generate_market`'s bonds and their true default probability.
+@dataclass
+class SyntheticMarket:
+    """A generated market with its ground truth: what :func:`generate_market` returns, and
+    the true default probability of every bond (a perfect model of the market).
 
-    The probability is the one ``true_drivers`` are ranked by: the logistic of the true
-    default logit with the noise terms averaged out. Explaining it shows what an explainer
-    finds in a perfect model of this market.
-
-    Parameters
+    Attributes
     ----------
-    n_bonds, seed : int
-        As in :func:`generate_market` (the same market).
-
-    Returns
-    -------
+    frame : pandas.DataFrame
+        As returned by :func:`generate_market`.
+    true_drivers : list of str
+        As returned by :func:`generate_market`.
     indicators : pandas.DataFrame
         The 51 indicators of every bond without gaps, in catalogue order (generation order of
-        rows, not the shuffled order of ``generate_market``'s frame).
-    probability : callable
-        Maps an array or frame of rows of the 51 indicators (catalogue order, categories as
-        integer codes) to each row's true default probability.
+        rows, not the shuffled order of ``frame``).
+    intercept : float
+        Intercept of the true default logit.
     """
-    _, _, x, intercept = _simulate(n_bonds, seed)
 
-    def probability(rows) -> np.ndarray:
+    frame: pd.DataFrame
+    true_drivers: list[str]
+    indicators: pd.DataFrame
+    intercept: float
+
+    def true_probability(self, rows) -> np.ndarray:
+        """True default probability of rows of the 51 indicators (catalogue order, categories
+        as integer codes): the logistic of the true logit with the noise averaged out, the
+        probability ``true_drivers`` are ranked by."""
         values = np.asarray(rows, dtype=float)
         return _true_probability({name: values[:, i] for i, name in enumerate(NAMES)},
-                                 intercept)
-
-    return pd.DataFrame({name: np.asarray(x[name], dtype=float) for name in NAMES}), probability
+                                 self.intercept)
 
 
-def _simulate(n_bonds: int, seed: int):
-    """The market's frame and drivers, with its complete indicators and the true intercept."""
+def market_with_truth(n_bonds: int = 26_561, seed: int = 0) -> SyntheticMarket:
+    """The market of :func:`generate_market` (same arguments, same frame) with its truth."""
     if n_bonds < 2:
         raise ValueError(f"n_bonds={n_bonds} is too small; generate at least 2 bonds")
     rng = np.random.default_rng(seed)
@@ -414,5 +417,7 @@ def _simulate(n_bonds: int, seed: int):
     frame["year"] = year.astype(int)
     frame["default"] = default
     order = rng.permutation(n_bonds)
-    return frame.iloc[order].reset_index(drop=True), drivers, x, intercept
+    indicators = pd.DataFrame({name: np.asarray(x[name], dtype=float) for name in NAMES})
+    return SyntheticMarket(frame.iloc[order].reset_index(drop=True), drivers, indicators,
+                           float(intercept))
 
