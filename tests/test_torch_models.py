@@ -100,8 +100,9 @@ def test_every_indicator_reaches_the_cnn_output(shape):
 def test_the_papers_cnn_adds_up_four_windows_of_25_indicators():
     # Flatten -> Dense sums four positions, each computed from 25 consecutive indicators
     # (0-24, 9-33, 18-42, 27-50), so two indicators interact in the logit only inside one
-    # window, whatever the weights. README's SHAP section rests on this: the generator's
-    # leverage and liquidity ratios act through bond_type (38), beyond their windows.
+    # window, whatever the weights, while the generator's leverage and liquidity ratios act
+    # through bond_type (38), beyond their windows. README's SHAP section: this limit is not
+    # what keeps the CNN from the true drivers (a model with no interactions finds them).
     import torch
 
     from bond_default.data.catalogue import NAMES
