@@ -28,6 +28,7 @@ def _logged_model(cwd) -> str:
                      cwd=cwd)
     assert done.returncode == 0, done.stderr[-3000:]
     (run,) = runs_in(cwd)
+    assert f"MLflow run {run.info.run_id}" in done.stdout  # the id a user scores with
     return run.info.run_id
 
 

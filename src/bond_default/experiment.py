@@ -158,8 +158,9 @@ def run_cell(cfg: DictConfig) -> CellResult:
             if cfg.tracking.log_model:
                 _log_model(pipeline, x_test, scores)
             log.info("%s: test ROC-AUC %.4f, recall %.4f, precision %.4f (n_fit %d, %d "
-                     "defaulted)", run_name, metrics["roc_auc"], metrics["recall"],
-                     metrics["precision"], counts["n_fit"], counts["n_fit_defaulted"])
+                     "defaulted); MLflow run %s", run_name, metrics["roc_auc"],
+                     metrics["recall"], metrics["precision"], counts["n_fit"],
+                     counts["n_fit_defaulted"], run.info.run_id)
         except BaseException as err:
             mlflow.log_text(traceback.format_exc(), "error.txt")
             result.status, result.error = "FAILED", f"{type(err).__name__}: {err}"
