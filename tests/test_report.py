@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pandas as pd
+import pytest
 from conftest import run_train
 
 
@@ -23,7 +24,7 @@ def test_report_rebuilds_every_table_and_figure_from_the_store(tmp_path):
     out = tmp_path / "rep"
     expected = {"table2.md", "table2.csv", "table2.html", "fig6_roc.png", "fig3_gan_losses.png",
                 "fig4_cnn_loss.png", "fig5_confusion.png", "fig7_shap.png", "index.html",
-                "shap_importance.csv"}
+                "shap_importance.csv", "shap_groups.csv"}
     assert expected <= {p.name for p in out.iterdir()}
     table = pd.read_csv(out / "table2.csv")
     assert len(table) == 4 and table["roc_auc"].notna().all()
@@ -31,6 +32,10 @@ def test_report_rebuilds_every_table_and_figure_from_the_store(tmp_path):
     assert paper_row["paper_auc_balanced_accuracy"].item() == 0.9157
     page = (out / "index.html").read_text()
     assert all(f"src='{name}'" in page for name in expected if name.startswith("fig"))
+    groups = pd.read_csv(out / "shap_groups.csv")
+    assert groups["share_of_total"].sum() == pytest.approx(1.0)
+    assert groups["in_top20"].sum() == 20 and "macroeconomic_environment" in set(groups["group"])
+    assert "SHAP by indicator group" in page and "here the top 20 hold" in page
 
     empty = subprocess.run([sys.executable, "-m", "bond_default.report", "--experiment",
                             "nothing"], cwd=tmp_path, capture_output=True, text=True)

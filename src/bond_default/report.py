@@ -6,7 +6,8 @@ Takes the latest multirun (or ``--sweep``, a parent run id) of the experiment an
 one folder: Table 2 (``table2.md``, ``table2.csv``, ``table2.html``) with the paper's
 published Table 2 beside it, the ROC overlay (Fig. 6), the GAN losses (Fig. 3), the CNN loss
 (Fig. 4), the confusion matrix (Fig. 5) and SHAP (Fig. 7) of the cnn + gan cell (SHAP from
-the latest run of the experiment that has it when the cell has none), and ``index.html``.
+the latest run of the experiment that has it when the cell has none) with its shares by
+indicator group (``shap_groups.csv``), and ``index.html``.
 """
 
 from __future__ import annotations
@@ -122,6 +123,10 @@ def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = Non
         _save(plots.shap_bar_figure(importance, TOP, f"Top {TOP} indicators by SHAP, {name}",
                                     score=shap_run.data.tags.get("shap_score", "score")),
               out / "fig7_shap.png")
+        groups = pd.read_csv(client.download_artifacts(shap_run.info.run_id, "shap/groups.csv",
+                                                       str(tmp)))
+        groups.to_csv(out / "shap_groups.csv", index=False)
+        groups_html = groups.round(3).to_html(index=False)
     shutil.rmtree(tmp, ignore_errors=True)
 
     page = [f"<html><head><meta charset='utf-8'><title>{html.escape(experiment)}</title></head>",
@@ -132,6 +137,15 @@ def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = Non
             "balanced_accuracy, not roc_auc.</p>", (out / "table2.html").read_text()]
     for file, caption in figures.items():
         page += [f"<h2>{html.escape(caption)}</h2>", f"<img src='{file}' style='max-width:800px'>"]
+    if shap_run is not None:
+        page += ["<h2>SHAP by indicator group (the same run as Fig. 7)</h2>",
+                 "<p>Share of the total mean |SHAP| per group and how many of the group's "
+                 "indicators are in the top 20; here the top 20 hold "
+                 f"{shap_run.data.metrics['shap_top20_share']:.0%} (the paper: over 80%). Most "
+                 "macroeconomic indicators take one value per year, so a model may spread the "
+                 "year's effect over any of them: read their group's share rather than their "
+                 "ranks.</p>",
+                 groups_html]
     page.append("</body></html>")
     index = out / "index.html"
     index.write_text("\n".join(page))
