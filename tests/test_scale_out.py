@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pandas as pd
 import pytest
 from conftest import run_train, runs_in
@@ -62,6 +65,13 @@ def test_resume_runs_only_the_cells_that_did_not_finish(tmp_path):
     for sampler in ("none", "smote"):
         assert resumed.loc[sampler, "roc_auc"] == first_table.loc[sampler, "roc_auc"]
         assert resumed.loc[sampler, "run_id"] == first_table.loc[sampler, "run_id"]
+    # the report of the resumed grid, from the store alone, holds all three cells
+    report = subprocess.run([sys.executable, "-m", "bond_default.report", "--out", "rep"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert report.returncode == 0, report.stderr[-3000:]
+    table = pd.read_csv(tmp_path / "rep" / "table2.csv").set_index("sampler")
+    assert sorted(table.index) == ["borderline", "none", "smote"]
+    assert table.loc["smote", "roc_auc"] == pytest.approx(first_table.loc["smote", "roc_auc"])
     # a changed setting is a different cell: without resume, or with another seed, it reruns
     third = run_train([*grid, "sampler=none", "seed=1", "resume=true"], cwd=tmp_path)
     assert third.returncode == 0, third.stderr[-3000:]

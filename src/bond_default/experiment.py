@@ -84,7 +84,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
     choices, output_dir, sweep_dir = _hydra_runtime()
     fingerprint = config_fingerprint(cfg)
     if OmegaConf.select(cfg, "resume", default=False):
-        reused = _reuse_finished_cell(cfg, fingerprint, choices, output_dir)
+        reused = _reuse_finished_cell(cfg, fingerprint, choices, output_dir, sweep_dir)
         if reused is not None:
             return reused
     data = load_data(cfg)
@@ -175,17 +175,24 @@ def run_cell(cfg: DictConfig) -> CellResult:
 
 
 def _reuse_finished_cell(cfg: DictConfig, fingerprint: str, choices: dict[str, str],
-                         output_dir: Path | None) -> CellResult | None:
-    """``resume=true``: the result of a FINISHED run with the same configuration, if any."""
+                         output_dir: Path | None, sweep_dir: Path | None) -> CellResult | None:
+    """``resume=true``: the result of a FINISHED run with the same configuration, if any.
+
+    In a multirun the reused run is tagged as a cell of the new multirun's parent run too, so
+    that the report of the resumed grid finds every cell in the store.
+    """
     import mlflow
 
     from bond_default import tracking
-    from bond_default.resume import finished_run
+    from bond_default.resume import finished_run, reused_in_tag
 
     experiment_id = tracking.use_experiment(cfg.tracking.uri, cfg.tracking.experiment)
     run = finished_run(experiment_id, fingerprint)
     if run is None:
         return None
+    parent = tracking.parent_run_id(sweep_dir) if sweep_dir else None
+    if parent and run.data.tags.get("mlflow.parentRunId") != parent:
+        mlflow.MlflowClient().set_tag(run.info.run_id, reused_in_tag(parent), "true")
     labels = _cell_labels(choices, cfg.seed)
     labels["data"] = run.data.tags.get("dataset", labels["data"])
     metrics = {k.removeprefix("test_"): v for k, v in run.data.metrics.items()

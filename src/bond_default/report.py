@@ -30,8 +30,15 @@ METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "balanced_accurac
 
 
 def _children(client, experiment_id: str, parent: str):
-    return client.search_runs([experiment_id], f"tags.mlflow.parentRunId = '{parent}'",
-                              max_results=1000, order_by=["start_time ASC"])
+    """The multirun's cells: its child runs and the earlier runs it reused (``resume=true``)."""
+    from bond_default.resume import reused_in_tag
+
+    runs = {}
+    for query in (f"tags.mlflow.parentRunId = '{parent}'",
+                  f"tags.{reused_in_tag(parent)} = 'true'"):
+        for run in client.search_runs([experiment_id], query, max_results=1000):
+            runs[run.info.run_id] = run
+    return sorted(runs.values(), key=lambda run: run.info.start_time)
 
 
 def _sweep(client, experiment_id: str, sweep: str | None):

@@ -3,7 +3,8 @@
 Every cell's run carries the tag ``config_hash``, a fingerprint of its resolved configuration
 (seed included; Hydra's own settings and ``resume`` itself left out). Rerunning an
 interrupted grid with ``resume=true`` finds the cells that finished, reuses their metrics and
-predictions for the summary, and trains only what is missing.
+predictions for the summary, and trains only what is missing; the reused run is tagged
+``reused_in_<parent run id>``, so the new multirun's cells can all be found in the store.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from omegaconf import DictConfig, OmegaConf
 log = logging.getLogger(__name__)
 
 TAG = "config_hash"
+
+
+def reused_in_tag(parent_run_id: str) -> str:
+    """Tag of a FINISHED run that a resumed multirun (this parent run) reused as a cell."""
+    return f"reused_in_{parent_run_id}"
 
 
 def config_fingerprint(cfg: DictConfig) -> str:
