@@ -78,6 +78,7 @@ def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = Non
         raise InputError(f"the multirun {parent.info.run_id} has no cells")
     out.mkdir(parents=True, exist_ok=True)
     figures: dict[str, str] = {}
+    groups_html = None
 
     table = table_2(children)
     table.to_csv(out / "table2.csv", index=False)
@@ -130,10 +131,12 @@ def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = Non
         _save(plots.shap_bar_figure(importance, TOP, f"Top {TOP} indicators by SHAP, {name}",
                                     score=shap_run.data.tags.get("shap_score", "score")),
               out / "fig7_shap.png")
-        groups = pd.read_csv(client.download_artifacts(shap_run.info.run_id, "shap/groups.csv",
-                                                       str(tmp)))
-        groups.to_csv(out / "shap_groups.csv", index=False)
-        groups_html = groups.round(3).to_html(index=False)
+        if any(a.path == "shap/groups.csv"
+               for a in client.list_artifacts(shap_run.info.run_id, "shap")):
+            groups = pd.read_csv(client.download_artifacts(shap_run.info.run_id,
+                                                           "shap/groups.csv", str(tmp)))
+            groups.to_csv(out / "shap_groups.csv", index=False)
+            groups_html = groups.round(3).to_html(index=False)
     shutil.rmtree(tmp, ignore_errors=True)
 
     page = [f"<html><head><meta charset='utf-8'><title>{html.escape(experiment)}</title></head>",
@@ -144,7 +147,7 @@ def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = Non
             "balanced_accuracy, not roc_auc.</p>", (out / "table2.html").read_text()]
     for file, caption in figures.items():
         page += [f"<h2>{html.escape(caption)}</h2>", f"<img src='{file}' style='max-width:800px'>"]
-    if shap_run is not None:
+    if groups_html is not None:
         page += ["<h2>SHAP by indicator group (the same run as Fig. 7)</h2>",
                  "<p>Share of the total mean |SHAP| per group and how many of the group's "
                  "indicators are in the top 20; here the top 20 hold "
