@@ -11,6 +11,7 @@ perfect model) and its log-odds with the permutation explainer: what SHAP can fi
 
     python bench/shap_drivers.py gbdt
     python bench/shap_drivers.py truth --seed 0
+    python bench/shap_drivers.py cnn --method permutation trainer.max_epochs=20
     python bench/shap_drivers.py cnn --seed 1 --n-bonds 265610 trainer.max_epochs=20 \
         classifier.estimator.batch_size=256 classifier.preprocess.categorical=onehot
 """
@@ -25,7 +26,7 @@ from hydra.utils import instantiate
 from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 
-from bond_default.explain import OUTPUTS, explain_pipeline
+from bond_default.explain import METHODS, OUTPUTS, explain_pipeline
 from bond_default.pipeline import build_pipeline
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
@@ -74,7 +75,10 @@ def main() -> None:
     parser.add_argument("--n-bonds", type=int, default=26_561)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--output", default="log-odds", choices=OUTPUTS,
-                        help="the score SHAP explains (gradient and tree explainers)")
+                        help="the score SHAP explains (not the linear explainer)")
+    parser.add_argument("--method", default="auto", choices=METHODS,
+                        help="auto: the classifier's fast explainer; permutation: the "
+                             "model-agnostic one on 300 rows (minutes)")
     parser.add_argument("overrides", nargs="*", help="more Hydra overrides")
     args = parser.parse_intermixed_args()
     if args.classifier == "truth":
@@ -91,7 +95,8 @@ def main() -> None:
     auc = roc_auc_score(data.label.iloc[test],
                         pipeline.predict_proba(data.features.iloc[test])[:, 1])
     shap = explain_pipeline(pipeline, data.features.iloc[train], data.features.iloc[test],
-                            max_rows=2000, output=args.output)
+                            max_rows=2000, agnostic_rows=300, output=args.output,
+                            method=args.method)
     top10 = list(shap.importance()["indicator"].head(10))
     truth = set(data.true_drivers[:10])
     rows = data.features.loc[shap.values.index]

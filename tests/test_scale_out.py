@@ -105,6 +105,7 @@ def test_the_same_seed_gives_the_same_metrics_and_another_seed_other_ones(tmp_pa
     ("trainer.max_epochs=0", "trainer.max_epochs=0 is invalid: epochs must be a whole number"),
     ("sampler.max_epochs=0", "sampler.max_epochs=0 is invalid: GAN epochs"),
     ("explain.output=odds", "explain.output=odds is invalid: allowed are log-odds, probability"),
+    ("explain.method=kernel", "explain.method=kernel is invalid: allowed are auto, permutation"),
 ])
 def test_an_invalid_setting_stops_before_any_data_is_loaded(override, expected, tmp_path):
     # a data path that does not exist: had the data been read, that error would show instead

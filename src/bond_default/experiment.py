@@ -227,7 +227,7 @@ def _log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictCo
     shap = explain_pipeline(pipeline, x_train, x_test, max_rows=cfg.explain.max_rows,
                             background_rows=int(cfg.explain.background_rows),
                             agnostic_rows=int(cfg.explain.agnostic_rows), seed=int(cfg.seed),
-                            output=str(cfg.explain.output))
+                            output=str(cfg.explain.output), method=str(cfg.explain.method))
     importance = shap.importance()
     mlflow.log_text(importance.to_csv(index=False), "shap/importance.csv")
     mlflow.log_text(shap.groups().to_csv(index=False), "shap/groups.csv")

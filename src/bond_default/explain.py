@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 TOP = 20
 #: Scores the gradient and tree explainers can explain.
 OUTPUTS = ("log-odds", "probability")
+#: ``auto``: the explainer that suits the classifier; ``permutation``: shap's model-agnostic
+#: explainer for any classifier (slow), a check of the fast ones.
+METHODS = ("auto", "permutation")
 
 
 @dataclass
@@ -97,7 +100,7 @@ def _raw_codes(x: pd.DataFrame) -> pd.DataFrame:
 def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *,
                      max_rows: int | None = 2000, background_rows: int = 100,
                      agnostic_rows: int = 100, seed: int = 0,
-                     output: str = "log-odds") -> IndicatorShap:
+                     output: str = "log-odds", method: str = "auto") -> IndicatorShap:
     """SHAP values of the fitted ``pipeline``'s default score on ``x_explain``'s rows.
 
     The explainer follows the classifier: gradients (``GradientExplainer``) for the torch
@@ -123,19 +126,23 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
     seed : int
         Seed of both subsamples.
     output : {"log-odds", "probability"}
-        The score explained by the gradient and tree explainers. ``probability`` is the
-        scale of the generator's true drivers and of the paper's Keras CNN; for tree models
-        it needs the interventional algorithm, about 7 times slower. The linear explainer
-        always explains log-odds and the permutation explainer the probability.
+        The score explained. ``probability`` is the scale of the generator's true drivers and
+        of the paper's Keras CNN; for tree models it needs the interventional algorithm,
+        about 7 times slower. The linear explainer always explains log-odds.
+    method : {"auto", "permutation"}
+        ``auto`` picks the explainer by classifier as above; ``permutation`` uses the
+        model-agnostic permutation explainer whatever the classifier (``agnostic_rows``).
     """
     if output not in OUTPUTS:
         raise ValueError(f"output={output!r}; allowed: {', '.join(OUTPUTS)}")
+    if method not in METHODS:
+        raise ValueError(f"method={method!r}; allowed: {', '.join(METHODS)}")
     import shap
 
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
     preprocess, model = pipeline.named_steps["preprocess"], pipeline[-1]
-    kind = _explainer_kind(model)
+    kind = _explainer_kind(model) if method == "auto" else method
     if kind == "permutation":
         max_rows = min(max_rows or len(x_explain), agnostic_rows)
     if max_rows is not None and len(x_explain) > max_rows:
@@ -176,14 +183,17 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
             log.warning("a linear model is explained on its log-odds; output=%s does not "
                         "apply to it", output)
     else:
-        def default_probability(rows):
+        def default_score(rows):
             frame = pd.DataFrame(rows, columns=z_explain.columns)
-            return model.predict_proba(frame)[:, 1]
+            probability = model.predict_proba(frame)[:, 1].astype(np.float64)
+            if output == "probability":
+                return probability
+            probability = np.clip(probability, 1e-12, 1 - 1e-12)
+            return np.log(probability) - np.log1p(-probability)
 
-        explainer = shap.PermutationExplainer(default_probability, z_background.to_numpy(),
-                                              seed=seed)
+        explainer = shap.PermutationExplainer(default_score, z_background.to_numpy(), seed=seed)
         values = explainer(z_explain.to_numpy(), silent=True).values
-        name, score = "PermutationExplainer", "probability"
+        name, score = "PermutationExplainer", output
     values = _encoded_to_indicators(np.asarray(values, dtype=float), sources)
     values.index = x_explain.index
     data = _raw_codes(x_explain[values.columns])
