@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 #: The paper's Fig. 7 shows the top 20 indicators.
 TOP = 20
-#: Scores the gradient and tree explainers can explain.
+#: Scores the explainers can explain (the linear explainer: log-odds only).
 OUTPUTS = ("log-odds", "probability")
 #: ``auto``: the explainer that suits the classifier; ``permutation``: shap's model-agnostic
 #: explainer for any classifier (slow), a check of the fast ones.
