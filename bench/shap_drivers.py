@@ -42,6 +42,7 @@ def explain_truth(n_bonds: int, seed: int) -> None:
     import numpy as np
     import pandas as pd
     import shap
+    from scipy.special import logit
 
     from bond_default.data.synthetic import market_with_truth
 
@@ -56,8 +57,7 @@ def explain_truth(n_bonds: int, seed: int) -> None:
     rows = indicators.iloc[rng.choice(len(indicators), 1000, replace=False)].to_numpy()
 
     def log_odds(x):
-        p = probability(x)
-        return np.log(p / (1.0 - p))
+        return logit(probability(x))
 
     truth = set(drivers[:10])
     for name, output in [("log-odds", log_odds), ("probability", probability)]:

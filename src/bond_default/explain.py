@@ -138,6 +138,7 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
     if method not in METHODS:
         raise ValueError(f"method={method!r}; allowed: {', '.join(METHODS)}")
     import shap
+    from scipy.special import logit
 
     start = time.perf_counter()
     rng = np.random.default_rng(seed)
@@ -188,8 +189,7 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
             probability = model.predict_proba(frame)[:, 1].astype(np.float64)
             if output == "probability":
                 return probability
-            probability = np.clip(probability, 1e-12, 1 - 1e-12)
-            return np.log(probability) - np.log1p(-probability)
+            return logit(np.clip(probability, 1e-12, 1 - 1e-12))
 
         explainer = shap.PermutationExplainer(default_score, z_background.to_numpy(), seed=seed)
         values = explainer(z_explain.to_numpy(), silent=True).values
