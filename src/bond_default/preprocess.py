@@ -11,13 +11,13 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import (
     OneHotEncoder,
     OrdinalEncoder,
-    QuantileTransformer,
     RobustScaler,
     StandardScaler,
 )
 from sklearn.utils.validation import check_is_fitted
 
 from bond_default.data.catalogue import BY_NAME
+from bond_default.mid_rank_quantile import MidRankQuantileTransformer
 
 NUMERIC_SCALERS = ("quantile", "standard", "robust", "none")
 CATEGORICAL_ENCODINGS = ("onehot", "ordinal")
@@ -30,8 +30,8 @@ def dummy_name(feature: str, level) -> str:
 
 def _scaler(kind: str):
     if kind == "quantile":
-        return QuantileTransformer(output_distribution="normal", n_quantiles=1000,
-                                   subsample=None)
+        return MidRankQuantileTransformer(output_distribution="normal", n_quantiles=1000,
+                                          subsample=None)
     if kind == "standard":
         return StandardScaler()
     if kind == "robust":
