@@ -25,6 +25,16 @@ CATEGORICAL_LEVELS: dict[str, tuple[str, ...]] = {
     "rate_type": ("fixed", "floating", "progressive"),
 }
 
+#: Chinese short-term ratings (commercial paper), best first, and the long-term rating each is
+#: read as: the agencies define A-1 as the strongest capacity to repay (AAA to AA-), A-2 as
+#: strong (A band), A-3 as adequate (BBB band); B, C and D read as the long-term B, C and C (the
+#: catalogue's lowest level), so a column may mix both scales.
+SHORT_TERM_RATINGS: dict[str, str] = {"A-1": "AA", "A-2": "A", "A-3": "BBB", "B": "B", "C": "C",
+                                      "D": "C"}
+
+#: Units an indicator can be held in (``code``: levels of an ordinal, binary or categorical one).
+UNITS = ("fraction", "percent", "times", "rmb_100m", "years", "index", "rmb_per_usd", "code")
+
 KINDS = ("continuous", "ratio_0_1", "positive", "growth", "ordinal", "binary", "categorical")
 
 
@@ -48,6 +58,9 @@ class Indicator:
         Rank the paper's SHAP analysis gave the indicator, where it names it.
     meaning : str
         Definition in words.
+    unit : str
+        One of :data:`UNITS`: the unit the project holds the indicator in (a file may give it
+        in another, see :mod:`bond_default.data.units`).
     """
 
     number: int
@@ -57,6 +70,7 @@ class Indicator:
     kind: str
     paper_shap_rank: int | None
     meaning: str
+    unit: str
 
     @property
     def is_discrete(self) -> bool:
@@ -65,57 +79,57 @@ class Indicator:
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator(1, "human_capital_return", "capital_structure", "financial", "continuous", None, "return on human capital investment (profit per unit of staff cost)"),
-    Indicator(2, "asset_liability_ratio", "capital_structure", "financial", "ratio_0_1", 5, "total liabilities / total assets"),
-    Indicator(3, "shareholder_equity_ratio", "capital_structure", "financial", "ratio_0_1", 6, "shareholder equity / total assets"),
-    Indicator(4, "current_assets_ratio", "capital_structure", "financial", "ratio_0_1", None, "current assets / total assets"),
-    Indicator(5, "current_debt_ratio", "capital_structure", "financial", "ratio_0_1", 3, "current liabilities / total liabilities"),
-    Indicator(6, "return_on_equity", "profitability", "financial", "continuous", None, "net profit / average equity"),
-    Indicator(7, "net_sales_margin", "profitability", "financial", "continuous", None, "net profit / sales revenue"),
-    Indicator(8, "sales_to_cost_ratio", "profitability", "financial", "continuous", 10, "sales revenue / cost of sales"),
-    Indicator(9, "net_operating_margin", "profitability", "financial", "continuous", None, "operating profit / operating revenue"),
-    Indicator(10, "main_business_margin", "profitability", "financial", "continuous", None, "main business profit / main business revenue"),
-    Indicator(11, "operating_cash_flow_ratio", "profitability", "financial", "continuous", None, "operating net cash flow / operating revenue"),
-    Indicator(12, "cash_recovery_on_assets", "profitability", "financial", "continuous", None, "operating net cash flow / average total assets"),
-    Indicator(13, "ebitda_margin", "profitability", "financial", "continuous", None, "EBITDA / operating revenue"),
-    Indicator(14, "income_tax_rate", "profitability", "financial", "continuous", None, "income tax / total profit"),
-    Indicator(15, "current_ratio", "solvency", "financial", "positive", 4, "current assets / current liabilities"),
-    Indicator(16, "quick_ratio", "solvency", "financial", "positive", 9, "(current assets - inventory) / current liabilities"),
-    Indicator(17, "long_term_liability_share", "solvency", "financial", "ratio_0_1", 2, "long-term liabilities / total liabilities"),
-    Indicator(18, "net_debt_ratio", "solvency", "financial", "continuous", 8, "(interest-bearing debt - cash) / total assets"),
-    Indicator(19, "equity_ratio", "solvency", "financial", "positive", None, "total liabilities / shareholder equity"),
-    Indicator(20, "ebitda_interest_cover", "solvency", "financial", "continuous", None, "EBITDA / interest expense"),
-    Indicator(21, "total_profit_growth", "growth_capacity", "financial", "growth", None, "year-on-year growth of total profit"),
-    Indicator(22, "main_profit_growth", "growth_capacity", "financial", "growth", None, "year-on-year growth of main business profit"),
-    Indicator(23, "revenue_growth", "growth_capacity", "financial", "growth", None, "year-on-year growth of operating revenue"),
-    Indicator(24, "equity_growth", "growth_capacity", "financial", "growth", None, "year-on-year growth of owners' equity"),
-    Indicator(25, "fixed_asset_share", "operating_capacity", "financial", "ratio_0_1", None, "fixed assets / total assets"),
-    Indicator(26, "inventory_turnover", "operating_capacity", "financial", "positive", None, "cost of sales / average inventory"),
-    Indicator(27, "receivables_turnover", "operating_capacity", "financial", "positive", None, "revenue / average accounts receivable"),
-    Indicator(28, "current_asset_turnover", "operating_capacity", "financial", "positive", None, "revenue / average current assets"),
-    Indicator(29, "total_asset_turnover", "operating_capacity", "financial", "positive", None, "revenue / average total assets"),
-    Indicator(30, "fixed_asset_turnover", "operating_capacity", "financial", "positive", None, "revenue / average fixed assets"),
-    Indicator(31, "cash_turnover", "operating_capacity", "financial", "positive", None, "revenue / average cash"),
-    Indicator(32, "coupon_rate", "fundamental_properties", "non_financial", "continuous", 1, "coupon rate at issue (%)"),
-    Indicator(33, "issue_amount", "fundamental_properties", "non_financial", "positive", None, "amount of bond issuance (100 million RMB)"),
-    Indicator(34, "issue_term_years", "fundamental_properties", "non_financial", "positive", None, "issuing period (years)"),
-    Indicator(35, "issuer_rating", "fundamental_properties", "non_financial", "ordinal", None, "corporate credit rating at issue (AAA ... C)"),
-    Indicator(36, "bond_rating", "fundamental_properties", "non_financial", "ordinal", None, "bond rating at issue (AAA ... C; may be unrated)"),
-    Indicator(37, "listed", "fundamental_properties", "non_financial", "binary", None, "issuer is a listed company"),
-    Indicator(38, "payment_method", "fundamental_properties", "non_financial", "categorical", None, "interest payment method (annual / semi-annual / at maturity ...)"),
-    Indicator(39, "bond_type", "fundamental_properties", "non_financial", "categorical", 7, "bond type (corporate bond / enterprise bond / MTN / CP / PPN ...)"),
-    Indicator(40, "industry", "fundamental_properties", "non_financial", "categorical", None, "industry of the issuer"),
-    Indicator(41, "special_terms", "fundamental_properties", "non_financial", "binary", None, "bond has special terms (put / call / coupon step-up ...)"),
-    Indicator(42, "rate_type", "fundamental_properties", "non_financial", "categorical", None, "interest rate variety (fixed / floating / progressive)"),
-    Indicator(43, "new_issue_rate", "fundamental_properties", "non_financial", "continuous", None, "average interest rate on new issues at issue time (%)"),
-    Indicator(44, "macro_prosperity_index", "macroeconomic_environment", "non_financial", "continuous", None, "macroeconomic prosperity index"),
-    Indicator(45, "pmi_yoy", "macroeconomic_environment", "non_financial", "continuous", None, "manufacturing PMI (year on year)"),
-    Indicator(46, "gdp_yoy", "macroeconomic_environment", "non_financial", "continuous", None, "GDP growth (year on year %)"),
-    Indicator(47, "cpi_yoy", "macroeconomic_environment", "non_financial", "continuous", None, "consumer price index (year on year %)"),
-    Indicator(48, "social_financing_yoy", "macroeconomic_environment", "non_financial", "continuous", None, "stock of social financing (year on year %)"),
-    Indicator(49, "usd_cny", "macroeconomic_environment", "non_financial", "positive", None, "RMB per USD exchange rate"),
-    Indicator(50, "local_fiscal_to_debt", "macroeconomic_environment", "non_financial", "positive", None, "local fiscal revenue / local debt stock (issuer's province)"),
-    Indicator(51, "treasury_10y", "macroeconomic_environment", "non_financial", "continuous", None, "10-year treasury yield (%)"),
+    Indicator(1, "human_capital_return", "capital_structure", "financial", "continuous", None, "return on human capital investment (profit per unit of staff cost)", "times"),
+    Indicator(2, "asset_liability_ratio", "capital_structure", "financial", "ratio_0_1", 5, "total liabilities / total assets", "fraction"),
+    Indicator(3, "shareholder_equity_ratio", "capital_structure", "financial", "ratio_0_1", 6, "shareholder equity / total assets", "fraction"),
+    Indicator(4, "current_assets_ratio", "capital_structure", "financial", "ratio_0_1", None, "current assets / total assets", "fraction"),
+    Indicator(5, "current_debt_ratio", "capital_structure", "financial", "ratio_0_1", 3, "current liabilities / total liabilities", "fraction"),
+    Indicator(6, "return_on_equity", "profitability", "financial", "continuous", None, "net profit / average equity", "fraction"),
+    Indicator(7, "net_sales_margin", "profitability", "financial", "continuous", None, "net profit / sales revenue", "fraction"),
+    Indicator(8, "sales_to_cost_ratio", "profitability", "financial", "continuous", 10, "sales revenue / cost of sales", "times"),
+    Indicator(9, "net_operating_margin", "profitability", "financial", "continuous", None, "operating profit / operating revenue", "fraction"),
+    Indicator(10, "main_business_margin", "profitability", "financial", "continuous", None, "main business profit / main business revenue", "fraction"),
+    Indicator(11, "operating_cash_flow_ratio", "profitability", "financial", "continuous", None, "operating net cash flow / operating revenue", "fraction"),
+    Indicator(12, "cash_recovery_on_assets", "profitability", "financial", "continuous", None, "operating net cash flow / average total assets", "fraction"),
+    Indicator(13, "ebitda_margin", "profitability", "financial", "continuous", None, "EBITDA / operating revenue", "fraction"),
+    Indicator(14, "income_tax_rate", "profitability", "financial", "continuous", None, "income tax / total profit", "fraction"),
+    Indicator(15, "current_ratio", "solvency", "financial", "positive", 4, "current assets / current liabilities", "times"),
+    Indicator(16, "quick_ratio", "solvency", "financial", "positive", 9, "(current assets - inventory) / current liabilities", "times"),
+    Indicator(17, "long_term_liability_share", "solvency", "financial", "ratio_0_1", 2, "long-term liabilities / total liabilities", "fraction"),
+    Indicator(18, "net_debt_ratio", "solvency", "financial", "continuous", 8, "(interest-bearing debt - cash) / total assets", "fraction"),
+    Indicator(19, "equity_ratio", "solvency", "financial", "positive", None, "total liabilities / shareholder equity", "times"),
+    Indicator(20, "ebitda_interest_cover", "solvency", "financial", "continuous", None, "EBITDA / interest expense", "times"),
+    Indicator(21, "total_profit_growth", "growth_capacity", "financial", "growth", None, "year-on-year growth of total profit", "fraction"),
+    Indicator(22, "main_profit_growth", "growth_capacity", "financial", "growth", None, "year-on-year growth of main business profit", "fraction"),
+    Indicator(23, "revenue_growth", "growth_capacity", "financial", "growth", None, "year-on-year growth of operating revenue", "fraction"),
+    Indicator(24, "equity_growth", "growth_capacity", "financial", "growth", None, "year-on-year growth of owners' equity", "fraction"),
+    Indicator(25, "fixed_asset_share", "operating_capacity", "financial", "ratio_0_1", None, "fixed assets / total assets", "fraction"),
+    Indicator(26, "inventory_turnover", "operating_capacity", "financial", "positive", None, "cost of sales / average inventory", "times"),
+    Indicator(27, "receivables_turnover", "operating_capacity", "financial", "positive", None, "revenue / average accounts receivable", "times"),
+    Indicator(28, "current_asset_turnover", "operating_capacity", "financial", "positive", None, "revenue / average current assets", "times"),
+    Indicator(29, "total_asset_turnover", "operating_capacity", "financial", "positive", None, "revenue / average total assets", "times"),
+    Indicator(30, "fixed_asset_turnover", "operating_capacity", "financial", "positive", None, "revenue / average fixed assets", "times"),
+    Indicator(31, "cash_turnover", "operating_capacity", "financial", "positive", None, "revenue / average cash", "times"),
+    Indicator(32, "coupon_rate", "fundamental_properties", "non_financial", "continuous", 1, "coupon rate at issue (%)", "percent"),
+    Indicator(33, "issue_amount", "fundamental_properties", "non_financial", "positive", None, "amount of bond issuance (100 million RMB)", "rmb_100m"),
+    Indicator(34, "issue_term_years", "fundamental_properties", "non_financial", "positive", None, "issuing period (years)", "years"),
+    Indicator(35, "issuer_rating", "fundamental_properties", "non_financial", "ordinal", None, "corporate credit rating at issue (AAA ... C)", "code"),
+    Indicator(36, "bond_rating", "fundamental_properties", "non_financial", "ordinal", None, "bond rating at issue (AAA ... C; may be unrated)", "code"),
+    Indicator(37, "listed", "fundamental_properties", "non_financial", "binary", None, "issuer is a listed company", "code"),
+    Indicator(38, "payment_method", "fundamental_properties", "non_financial", "categorical", None, "interest payment method (annual / semi-annual / at maturity ...)", "code"),
+    Indicator(39, "bond_type", "fundamental_properties", "non_financial", "categorical", 7, "bond type (corporate bond / enterprise bond / MTN / CP / PPN ...)", "code"),
+    Indicator(40, "industry", "fundamental_properties", "non_financial", "categorical", None, "industry of the issuer", "code"),
+    Indicator(41, "special_terms", "fundamental_properties", "non_financial", "binary", None, "bond has special terms (put / call / coupon step-up ...)", "code"),
+    Indicator(42, "rate_type", "fundamental_properties", "non_financial", "categorical", None, "interest rate variety (fixed / floating / progressive)", "code"),
+    Indicator(43, "new_issue_rate", "fundamental_properties", "non_financial", "continuous", None, "average interest rate on new issues at issue time (%)", "percent"),
+    Indicator(44, "macro_prosperity_index", "macroeconomic_environment", "non_financial", "continuous", None, "macroeconomic prosperity index", "index"),
+    Indicator(45, "pmi_yoy", "macroeconomic_environment", "non_financial", "continuous", None, "manufacturing PMI (year on year)", "index"),
+    Indicator(46, "gdp_yoy", "macroeconomic_environment", "non_financial", "continuous", None, "GDP growth (year on year %)", "percent"),
+    Indicator(47, "cpi_yoy", "macroeconomic_environment", "non_financial", "continuous", None, "consumer price index (year on year %)", "percent"),
+    Indicator(48, "social_financing_yoy", "macroeconomic_environment", "non_financial", "continuous", None, "stock of social financing (year on year %)", "percent"),
+    Indicator(49, "usd_cny", "macroeconomic_environment", "non_financial", "positive", None, "RMB per USD exchange rate", "rmb_per_usd"),
+    Indicator(50, "local_fiscal_to_debt", "macroeconomic_environment", "non_financial", "positive", None, "local fiscal revenue / local debt stock (issuer's province)", "fraction"),
+    Indicator(51, "treasury_10y", "macroeconomic_environment", "non_financial", "continuous", None, "10-year treasury yield (%)", "percent"),
 )
 
 BY_NAME: dict[str, Indicator] = {ind.name: ind for ind in INDICATORS}

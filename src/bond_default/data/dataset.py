@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
+
+if TYPE_CHECKING:
+    from bond_default.data.profile import DataProfile
 
 LABEL = "default"
 YEAR = "year"
@@ -29,6 +34,8 @@ class BondData:
         Synthetic data only: indicators that truly drive default, most influential first.
     rows_before_missing_policy : int
         Rows read before rows with gaps were removed (equal to ``len(features)`` otherwise).
+    profile : DataProfile or None
+        Data read from a file: every column's role and what reading it changed.
     """
 
     features: pd.DataFrame
@@ -37,6 +44,7 @@ class BondData:
     name: str
     true_drivers: list[str] | None = None
     rows_before_missing_policy: int = 0
+    profile: DataProfile | None = None
 
     def __len__(self) -> int:
         return len(self.features)

@@ -1,82 +1,129 @@
-"""Bond (or any financial-distress) data from a CSV, Parquet, Excel or ARFF file."""
+"""Bond (or any financial-distress) data from a user's file: CSV, Excel, Parquet or ARFF.
+
+Nothing enters the model that the configuration did not declare: every column has a role
+(:mod:`~bond_default.data.column_roles`), every value a reading
+(:mod:`~bond_default.data.cell_values`, :mod:`~bond_default.data.units`), and what was changed
+is in the data profile (:mod:`~bond_default.data.profile`).
+"""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
-from bond_default.data.dataset import BondData
-from bond_default.data.validation import validate_table
+from bond_default.data.catalogue import BY_NAME, NAMES
+from bond_default.data.cell_values import (
+    blank_mask,
+    changed_note,
+    read_binary,
+    read_label,
+    read_levels,
+    read_numbers,
+    read_ratings,
+)
+from bond_default.data.column_roles import Column, assign_roles
+from bond_default.data.dataset import LABEL, BondData
+from bond_default.data.profile import DataProfile
+from bond_default.data.table_reader import read_raw
+from bond_default.data.units import read_unit
 from bond_default.errors import InputError
 
-READERS = {".csv": "CSV", ".parquet": "Parquet", ".pq": "Parquet", ".xlsx": "Excel",
-           ".arff": "ARFF"}
+log = logging.getLogger(__name__)
+
+MISSING_POLICIES = ("drop", "impute")
+INDICATOR_MODES = ("auto", "catalogue", "generic")
+RATINGS = ("issuer_rating", "bond_rating")
+
+#: How messages name each setting, for training (data.*) and for the scoring command.
+TRAINING_OPTIONS = {k: f"data.{v}" for k, v in {
+    "label": "label", "year": "year", "id": "id_columns", "drop": "drop_columns",
+    "columns": "columns", "levels": "levels", "units": "units", "sheet": "sheet",
+    "encoding": "encoding", "header_row": "header_row", "missing": "missing",
+    "indicators": "indicators"}.items()}
+SCORING_OPTIONS = {**TRAINING_OPTIONS, "id": "--id-column", "drop": "--drop-column",
+                   "sheet": "--sheet", "encoding": "--encoding", "header_row": "--header-row",
+                   "columns": "the training run's data.columns",
+                   "levels": "the training run's data.levels",
+                   "units": "the training run's data.units"}
 
 
-def _read_arff(path: Path) -> pd.DataFrame:
-    from scipy.io import arff
+def _load_mapping_file(path: str, option: str) -> tuple[dict, dict]:
+    """``columns`` and ``levels`` from a YAML file (a flat header -> name mapping also works)."""
+    import yaml
 
-    records, _meta = arff.loadarff(path)
-    frame = pd.DataFrame(records)
-    for column in frame.columns:
-        if frame[column].dtype == object:
-            frame[column] = frame[column].map(
-                lambda v: v.decode() if isinstance(v, bytes) else v)
-    return frame
-
-
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a table by its extension; a missing, unknown or unreadable file is an InputError."""
-    path = Path(path).expanduser()
-    if not path.exists():
-        raise InputError(f"data file {path} does not exist (set data.path to your file)")
-    if path.is_dir():
-        raise InputError(f"data.path {path} is a folder; give the path of a data file")
-    kind = READERS.get(path.suffix.lower())
-    if kind is None:
-        raise InputError(f"data file {path} has the unknown extension '{path.suffix}'; "
-                         f"allowed: {', '.join(READERS)}")
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise InputError(f"{option}={path}: no such file")
     try:
-        if kind == "CSV":
-            return pd.read_csv(path)
-        if kind == "Parquet":
-            return pd.read_parquet(path)
-        if kind == "Excel":
-            return pd.read_excel(path)
-        return _read_arff(path)
-    except Exception as err:  # every reader has its own exception types
-        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise InputError(f"data file {path} could not be read as {kind}: {reason}") from err
+        content = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
+        raise InputError(f"{option}={path} is not a UTF-8 YAML file: "
+                         f"{str(err).splitlines()[0]}") from None
+    if not isinstance(content, dict):
+        raise InputError(f"{option}={path} must hold a mapping of headers onto indicator names")
+    if "columns" in content or "levels" in content:
+        unknown = set(content) - {"columns", "levels"}
+        if unknown:
+            raise InputError(f"{option}={path} has the keys {sorted(unknown)}; allowed: "
+                             "columns, levels")
+        return dict(content.get("columns") or {}), dict(content.get("levels") or {})
+    return content, {}
 
 
 class FileSource:
-    """Load and validate indicators and default labels from a file.
+    """Load indicators and default labels from a file, every column declared.
 
     Parameters
     ----------
     path : str
-        CSV, Parquet, Excel (.xlsx) or ARFF file.
+        CSV (.csv, .txt, .tsv), Excel (.xlsx), Parquet or ARFF file.
     label : str
-        Column holding 1 for a bond that defaulted in the outcome year, else 0.
+        Header of the column holding 1 (or 是, Y, true) for a bond that defaulted in the
+        outcome year, else 0.
     year : str, optional
-        Column holding the outcome year (needed by ``split=out_of_time``).
+        Header of the outcome year (needed by ``split=out_of_time``); never an indicator.
     columns : dict, optional
-        Mapping from the file's headers (a Wind export's Chinese or English names) onto
-        catalogue names; unmapped headers keep their names.
+        File header -> catalogue name (a header's trailing unit, ``(%)``, may be left out).
+    columns_file : str, optional
+        YAML file with more of ``columns`` (and ``levels``): for non-ASCII headers, which
+        Hydra's command line cannot take as keys.
     missing : {"drop", "impute"}
         Rows with gaps are dropped (the paper) or kept for the pipeline to impute.
     indicators : {"auto", "catalogue", "generic"}
-        Whether the 51 catalogue indicators are required; see :func:`validate_table`.
-    drop_columns : list of str, optional
-        Columns to ignore (identifiers, names, dates).
+        ``catalogue``: exactly the 51 catalogue indicators, every other column declared;
+        ``generic``: every undeclared numeric column is an indicator; ``auto``: catalogue
+        when any header is a catalogue name.
+    id_columns, drop_columns : list of str, optional
+        Headers carried along as identifiers, and headers ignored.
+    levels : dict, optional
+        Per categorical indicator, the file's level text -> catalogue level name (公司债 ->
+        corporate_bond).
+    units : dict, optional
+        Indicator -> the unit its values have in the file (percent, fraction, rmb_10k...),
+        when neither the header nor the range says it.
+    na_values : list of str, optional
+        Blank markers besides ``--``, ``-``, ``N/A`` and empty cells.
+    sheet : str or int, optional
+        Excel: the sheet's name or position (1 = first); needed when several hold data.
+    header_row : int, optional
+        Row number of the header (1 = first row) instead of finding it.
+    encoding, delimiter, decimal : str, optional
+        CSV: instead of detecting them (UTF-8, UTF-8 with BOM, GB18030; , ; tab |).
     name : str, optional
         Data set name for tags; defaults to the file's stem.
     """
 
     def __init__(self, path: str, label: str = "default", year: str | None = None,
                  columns: dict | None = None, missing: str = "drop", indicators: str = "auto",
-                 drop_columns: list[str] | None = None, name: str | None = None) -> None:
+                 drop_columns: list[str] | None = None, name: str | None = None,
+                 id_columns: list[str] | None = None, columns_file: str | None = None,
+                 levels: dict | None = None, units: dict | None = None,
+                 na_values: list[str] | None = None, sheet: str | int | None = None,
+                 header_row: int | None = None, encoding: str | None = None,
+                 delimiter: str | None = None, decimal: str | None = None) -> None:
         self.path = path
         self.label = label
         self.year = year
@@ -85,20 +132,266 @@ class FileSource:
         self.indicators = indicators
         self.drop_columns = drop_columns
         self.name = name
+        self.id_columns = id_columns
+        self.columns_file = columns_file
+        self.levels = levels
+        self.units = units
+        self.na_values = na_values
+        self.sheet = sheet
+        self.header_row = header_row
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self.decimal = decimal
+
+    def mapping(self) -> tuple[dict, dict]:
+        """Header mapping and level names: ``columns``/``levels`` and ``columns_file``'s."""
+        columns, levels = dict(self.columns or {}), {k: dict(v or {}) for k, v in
+                                                     dict(self.levels or {}).items()}
+        if self.columns_file:
+            more_columns, more_levels = _load_mapping_file(self.columns_file,
+                                                           "data.columns_file")
+            columns.update(more_columns)
+            for indicator, names in more_levels.items():
+                levels.setdefault(indicator, {}).update(dict(names or {}))
+        return columns, levels
 
     def load(self) -> BondData:
-        """Read the file, rename mapped headers and validate it."""
-        table = read_table(self.path)
-        mapping = dict(self.columns or {})
-        absent = [source for source in mapping if source not in table.columns]
-        if absent:
-            raise InputError(
-                f"data.columns maps {', '.join(repr(c) for c in absent)}, which "
-                f"{self.path} does not have"
-            )
-        table = table.rename(columns=mapping)
-        return validate_table(
-            table, source=str(self.path), name=self.name or Path(self.path).stem,
-            label=self.label, year=self.year, missing=self.missing,
-            indicators=self.indicators, drop_columns=list(self.drop_columns or []),
+        """Read the file, give every column its role, read every value; the data profile."""
+        if self.missing not in MISSING_POLICIES:
+            raise InputError(f"data.missing={self.missing!r} is not a missing-value policy; "
+                             f"allowed: {', '.join(MISSING_POLICIES)}")
+        if self.label is None:
+            raise InputError("data.label is required: the header of the 0/1 default column")
+        if self.year is not None and str(self.year) == str(self.label):
+            raise InputError(f"data.year and data.label both name {self.label!r}; the year and "
+                             "the default label are two columns")
+        for role, header in (("label", self.label), ("year", self.year)):
+            if header is not None and header in list(self.drop_columns or []):
+                raise InputError(f"data.drop_columns names {header!r}, the {role} column "
+                                 f"(data.{role}); a column has one role")
+        return self._read(self.path, self.missing, TRAINING_OPTIONS)
+
+    def load_new_bonds(self, path: str, model_columns: list[str],
+                       units: dict[str, str] | None = None, id_columns=(), drop_columns=(),
+                       sheet=None, header_row=None, encoding=None) -> tuple[
+                           pd.DataFrame, pd.DataFrame, DataProfile]:
+        """Read new bonds to score exactly as training read its file.
+
+        The label and year columns of training may be present or not (they are not
+        used); gaps are imputed by the model; an indicator the model needs that is absent or
+        empty in every row is an InputError. Returns the model's input columns, the id
+        columns and the profile.
+        """
+        reader = FileSource(**{**self.__dict__, "path": path,
+                               "id_columns": [*(self.id_columns or []), *id_columns],
+                               "drop_columns": [*(self.drop_columns or []), *drop_columns],
+                               "sheet": sheet if sheet is not None else self.sheet,
+                               "header_row": header_row, "encoding": encoding})
+        data, ids = reader._read(path, "impute", SCORING_OPTIONS, scoring=True,
+                                 training_units=units or {}, model_columns=model_columns)
+        return data.features[model_columns].astype("float64"), ids, data.profile
+
+    # -- the reading itself ------------------------------------------------------------------
+
+    def _read(self, path: str, missing: str, options: dict[str, str], scoring: bool = False,
+              training_units: dict[str, str] | None = None,
+              model_columns: list[str] | None = None):
+        if self.indicators not in INDICATOR_MODES:
+            raise InputError(f"data.indicators={self.indicators!r} is not allowed; "
+                             f"allowed: {', '.join(INDICATOR_MODES)}")
+        origin = str(path)
+        mapping, levels = self.mapping()
+        roles_given = [self.label, self.year, *(self.id_columns or []),
+                       *(self.drop_columns or [])]
+        expected = {str(h) for h in [*roles_given, *mapping, *NAMES, *(model_columns or [])]
+                    if h is not None}
+        raw = read_raw(path, expected_headers=expected, sheet=self.sheet,
+                       header_row=self.header_row, encoding=self.encoding,
+                       delimiter=self.delimiter, decimal=self.decimal, options=options)
+        if raw.cells.empty:
+            raise InputError(f"{origin} has no rows below its header")
+        roles = assign_roles(
+            raw.headers, origin=origin, label=self.label, year=self.year,
+            id_columns=self.id_columns or (), drop_columns=self.drop_columns or (),
+            mapping=mapping, indicators=self.indicators, options=options,
+            optional=("label", "year") if scoring else ())
+        profile = DataProfile(source=origin, reading=raw.notes, mode=roles.mode)
+        na_values = tuple(str(v) for v in (self.na_values or ()))
+        decimal = raw.notes.get("decimal", ".")
+        features: dict[str, pd.Series] = {}
+        label = year = None
+        for column in roles.columns:
+            cells = raw.cells[column.position]
+            entry = {"position": column.position + 1, "header": column.header,
+                     "role": column.role, "name": column.name, "type": "", "unit_in_file": "",
+                     "unit_from": "", "changed": "",
+                     "share_missing": round(float(blank_mask(cells, na_values).mean()), 4)}
+            if column.role == "indicator":
+                values, entry = self._indicator(column, cells, entry, levels, na_values,
+                                                decimal, roles.mode, origin, options,
+                                                training_units, scoring)
+                features[column.name] = values
+            elif column.role == "label" and not scoring:
+                label, changes = read_label(cells, column=repr(column.header), origin=origin)
+                entry.update(type="0/1 label", changed=changed_note(changes))
+            elif column.role == "year" and not scoring:
+                year, entry = _year(column, cells, entry, na_values, decimal, origin, missing)
+            else:
+                entry["type"] = "not used" if scoring and column.role in ("label", "year") \
+                    else "text (not an indicator)"
+            profile.columns.append(entry)
+        frame = pd.DataFrame(features)
+        if roles.mode == "catalogue" and not scoring:
+            absent = [n for n in NAMES if n not in frame.columns]
+            if absent:
+                raise InputError(
+                    f"{origin} lacks {len(absent)} of the 51 catalogue indicators: "
+                    f"{', '.join(absent[:6])}{' ...' if len(absent) > 6 else ''}; map its "
+                    f"headers onto catalogue names in {options['columns']} (or a "
+                    "data.columns_file), or set data.indicators=generic")
+            frame = frame[list(NAMES)]
+        if scoring:
+            absent = [c for c in model_columns if c not in frame.columns]
+            if absent:
+                raise InputError(
+                    f"{origin} lacks {len(absent)} of the model's {len(model_columns)} input "
+                    f"columns: {', '.join(absent[:6])}{' ...' if len(absent) > 6 else ''}")
+        if frame.shape[1] == 0:
+            raise InputError(f"{origin} has no indicator columns besides its label")
+        _refuse_empty(frame, roles, origin, options, model_columns)
+        if roles.mode == "generic":
+            _refuse_row_counters(frame, roles, origin, options)
+        profile.rows["read"] = len(frame)
+        keep = np.ones(len(frame), dtype=bool)
+        if missing == "drop":
+            gaps = frame.isna().any(axis=1).to_numpy()
+            profile.rows["dropped: gaps in indicators (data.missing=drop)"] = int(gaps.sum())
+            keep &= ~gaps
+            if year is not None:
+                no_year = year.isna().to_numpy() & keep
+                profile.rows["dropped: no year"] = int(no_year.sum())
+                keep &= ~no_year
+        profile.rows["kept"] = int(keep.sum())
+        index = pd.RangeIndex(int(keep.sum()))
+        ids = pd.DataFrame({c.header: raw.cells[c.position] for c in roles.of_role("id")})
+        if not scoring:
+            kept_label = label[keep]
+            if kept_label.nunique() < 2:
+                raise InputError(
+                    f"after removing rows with missing values (data.missing=drop), {origin} "
+                    f"keeps {int(keep.sum())} rows of a single class; use data.missing=impute")
+        profile.log(log)
+        data = BondData(
+            features=frame[keep].set_axis(index),
+            label=None if scoring else label[keep].set_axis(index).rename(LABEL),
+            year=(year[keep].astype(int).set_axis(index).rename("year")
+                  if year is not None else None),
+            name=self.name or Path(self.path).stem,
+            rows_before_missing_policy=len(frame),
+            profile=profile,
         )
+        if scoring:
+            return data, ids[keep].set_axis(index)
+        return data
+
+    def _indicator(self, column: Column, cells: pd.Series, entry: dict, levels: dict,
+                   na_values: tuple, decimal: str, mode: str, origin: str, options: dict,
+                   training_units: dict | None, scoring: bool) -> tuple[pd.Series, dict]:
+        name = column.name
+        shown = (f"{column.header!r}" if column.header == name
+                 else f"{column.header!r} ({name})")
+        indicator = BY_NAME.get(name) if mode == "catalogue" else None
+        if indicator is not None and name in RATINGS:
+            values, changes = read_ratings(cells, column=shown, origin=origin,
+                                           na_values=na_values)
+            entry.update(type="rating", unit_in_file="code", unit_from="catalogue")
+        elif indicator is not None and indicator.kind == "binary":
+            values, changes = read_binary(cells, column=shown, origin=origin,
+                                          na_values=na_values)
+            entry.update(type="yes/no", unit_in_file="code", unit_from="catalogue")
+        elif indicator is not None and indicator.kind == "categorical":
+            values, changes = read_levels(cells, name, column=shown, origin=origin,
+                                          levels=levels.get(name), na_values=na_values,
+                                          option=options["levels"])
+            entry.update(type="levels", unit_in_file="code", unit_from="catalogue")
+        else:
+            scale = 1.0 if indicator is not None and indicator.unit == "percent" else 0.01
+            values, changes = read_numbers(
+                cells, column=shown, origin=origin, na_values=na_values,
+                decimal=decimal, percent_scale=scale,
+                advice=f"fix those cells, or ignore the column with {options['drop']}")
+            entry["type"] = "number"
+            if indicator is not None:
+                values, entry = _unit(name, values, cells, changes, entry, column, shown,
+                                      origin, options, self.units, training_units, scoring)
+        entry["changed"] = changed_note(changes)
+        return values, entry
+
+
+def _unit(name, values, cells, changes, entry, column, shown, origin, options, declared_units,
+          training_units, scoring):
+    percent_cells = sum(n for what, n in changes.items() if what.startswith("percent sign"))
+    filled = int(values.notna().sum())
+    if percent_cells:
+        if percent_cells < filled:
+            raise InputError(
+                f"column {shown} in {origin} writes {percent_cells} of its {filled} values "
+                "with a percent sign and the others without; write all of them one way")
+        entry.update(unit_in_file="percent", unit_from="percent sign")
+        return values, entry
+    declared = dict(declared_units or {}).get(name)
+    source, option = options["units"], options["units"]
+    if declared is None and scoring and column.header_unit is None:
+        declared, source = (training_units or {}).get(name), "training"
+    reading = read_unit(name, values, column=shown, origin=origin,
+                        header_unit=column.header_unit, declared=declared,
+                        declared_source=source, option=option)
+    entry.update(unit_in_file=reading.unit, unit_from=reading.source)
+    if reading.converted:
+        changes[f"{reading.unit} -> {BY_NAME[name].unit} (x{reading.factor:g}, unit from "
+                f"{reading.source})"] = filled
+        values = values * reading.factor
+    return values, entry
+
+
+def _year(column: Column, cells: pd.Series, entry: dict, na_values: tuple, decimal: str,
+          origin: str, missing: str) -> tuple[pd.Series, dict]:
+    values, changes = read_numbers(cells, column=repr(column.header), origin=origin,
+                                   na_values=na_values, decimal=decimal)
+    filled = values.dropna()
+    if ((filled != filled.round()) | (filled < 1900) | (filled > 2100)).any():
+        bad = filled[(filled != filled.round()) | (filled < 1900) | (filled > 2100)]
+        raise InputError(f"year column {column.header!r} in {origin} has values that are not "
+                         f"years (e.g. {bad.iloc[0]:g}); data.year names the outcome year")
+    if missing == "impute" and values.isna().any():
+        raise InputError(f"year column {column.header!r} in {origin} has "
+                         f"{int(values.isna().sum())} empty values; with data.missing=impute "
+                         "every row needs its year (years are not imputed)")
+    entry.update(type="year", changed=changed_note(changes))
+    return values, entry
+
+
+def _refuse_empty(frame: pd.DataFrame, roles, origin: str, options: dict,
+                  model_columns: list[str] | None) -> None:
+    empty = [c for c in frame.columns if frame[c].isna().all()
+             and (model_columns is None or c in model_columns)]
+    if empty:
+        header = next(c.header for c in roles.of_role("indicator") if c.name == empty[0])
+        shown = repr(header) if header == empty[0] else f"{header!r} ({empty[0]})"
+        raise InputError(f"column {shown} in {origin} is empty in every row; an indicator "
+                         "needs values (fill it"
+                         + (f", or ignore it with {options['drop']})"
+                            if roles.mode == "generic" else ")"))
+
+
+def _refuse_row_counters(frame: pd.DataFrame, roles, origin: str, options: dict) -> None:
+    """An integer column holding each of k, k+1, ..., k+n-1 once numbers rows, not bonds."""
+    n = len(frame)
+    for column in frame.columns:
+        values = frame[column]
+        if n < 20 or values.isna().any() or (values != values.round()).any():
+            continue
+        if values.nunique() == n and values.max() - values.min() == n - 1:
+            raise InputError(f"column {column!r} in {origin} numbers the rows ({values.min():g} "
+                             f"to {values.max():g}, each once), so it is no indicator; declare "
+                             f"it with {options['id']} or ignore it with {options['drop']}")
