@@ -16,4 +16,7 @@ def main(cfg: DictConfig) -> float | None:
 
 
 if __name__ == "__main__":
+    from bond_default.override_check import refuse_unreadable_overrides
+
+    refuse_unreadable_overrides()
     main()

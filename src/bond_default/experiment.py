@@ -96,9 +96,24 @@ def run_cell(cfg: DictConfig) -> CellResult:
     x_train, y_train = data.features.iloc[train], data.label.iloc[train]
     x_test, y_test = data.features.iloc[test], data.label.iloc[test]
 
-    from bond_default.pipeline import build_pipeline, check_enough_defaulted
+    from bond_default.pipeline import (
+        build_pipeline,
+        check_enough_defaulted,
+        check_preprocessing,
+    )
 
     pipeline = build_pipeline(cfg)
+    # A single run refuses what cannot work before it starts (no run is left); in a grid the
+    # cell's run ends FAILED with the reason saved, beside the cells that could run.
+    refused = None
+    try:
+        check_enough_defaulted(pipeline, int(y_train.sum()), labels["sampler"])
+        check_preprocessing(pipeline, x_train, str(OmegaConf.select(
+            cfg, "classifier.preprocess.numeric", default="quantile")))
+    except InputError as err:
+        if sweep_dir is None:
+            raise
+        refused = err
     np.random.seed(int(cfg.seed))
 
     import mlflow
@@ -118,8 +133,11 @@ def run_cell(cfg: DictConfig) -> CellResult:
         try:
             mlflow.log_params(tracking.params_of(cfg))
             mlflow.log_text(OmegaConf.to_yaml(cfg, resolve=True), "config.yaml")
-            # inside the run: in a grid, the cell's run ends FAILED with the reason saved
-            check_enough_defaulted(pipeline, int(y_train.sum()), labels["sampler"])
+            if data.profile is not None:
+                mlflow.log_text(data.profile.frame().to_csv(index=False), "data/profile.csv")
+                mlflow.log_text(data.profile.mapping_yaml(), "data/mapping.yaml")
+            if refused is not None:
+                raise refused
             if data.true_drivers:
                 mlflow.log_text(pd.DataFrame({"indicator": data.true_drivers}).to_csv(
                     index=False), "data/true_drivers.csv")

@@ -54,3 +54,33 @@ def check_enough_defaulted(pipeline: Pipeline, n_defaulted: int, sampler_name: s
             f"training split has {n_defaulted}; use more data, fewer neighbours "
             "(sampler.k_neighbors) or sampler=none"
         )
+
+
+def check_preprocessing(pipeline: Pipeline, x_train, numeric: str) -> None:
+    """Stop with a sentence when the training rows cannot be preprocessed into finite numbers.
+
+    Fits a copy of the pipeline's ``preprocess`` step on the training rows (a second of work
+    at most) so that a run that would break there is refused before it starts.
+    """
+    import warnings
+
+    import numpy as np
+    from sklearn.base import clone
+
+    step = clone(pipeline.named_steps["preprocess"])
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        try:
+            out = np.asarray(step.fit_transform(x_train), dtype="float64")
+        except (ValueError, ArithmeticError) as err:
+            raise InputError(f"the training rows cannot be preprocessed "
+                             f"(classifier.preprocess.numeric={numeric}): {err}") from None
+    bad = ~np.isfinite(out) | (np.abs(out) > 1e100)
+    if bad.any():
+        sources = getattr(step, "source_columns_", None) or list(x_train.columns)
+        column = sources[int(np.flatnonzero(bad.any(axis=0))[0])]
+        peak = float(np.nanmax(np.abs(x_train[column].to_numpy(dtype="float64"))))
+        raise InputError(
+            f"column '{column}' cannot be scaled with classifier.preprocess.numeric={numeric}: "
+            f"its values reach {peak:.3g}, near float64's limit; use "
+            "classifier.preprocess.numeric=quantile (or robust), or rescale the column")

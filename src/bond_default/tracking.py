@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
@@ -29,11 +30,27 @@ def use_experiment(uri: str, experiment: str, attempts: int = 8) -> str:
                         f"creating MLflow experiment {experiment}", attempts)
 
 
+#: Config entries whose keys are a user's headers or level names: they stay out of the params
+#: (in ``config.yaml`` and ``data/profile.csv`` instead), counted.
+USER_KEYED = ("data.columns", "data.levels", "data.units")
+#: Characters MLflow refuses in a param key (it takes letters of any script, digits, _ - . :
+#: and spaces; a slash it takes only where the key stays a clean path, so that goes too).
+_KEY_REFUSED = re.compile(r"[^\w\-. :]")
+
+
+def param_key(key: str) -> str:
+    """``key`` with each character MLflow refuses (``(``, ``%``...) replaced by ``_``."""
+    return _KEY_REFUSED.sub("_", key)[:250]
+
+
 def flatten(config: dict, prefix: str = "") -> dict[str, str]:
-    """``{"a": {"b": 1}}`` -> ``{"a.b": "1"}``, for MLflow params."""
+    """``{"a": {"b": 1}}`` -> ``{"a.b": "1"}``, for MLflow params (keys MLflow accepts)."""
     flat: dict[str, str] = {}
     for key, value in config.items():
-        name = f"{prefix}{key}"
+        name = f"{prefix}{param_key(str(key))}"
+        if name in USER_KEYED and isinstance(value, dict):
+            flat[name] = f"{len(value)} entries (config.yaml)"
+            continue
         if isinstance(value, dict) and value:
             flat.update(flatten(value, f"{name}."))
         else:

@@ -215,7 +215,8 @@ class FileSource:
             id_columns=self.id_columns or (), drop_columns=self.drop_columns or (),
             mapping=mapping, indicators=self.indicators, options=options,
             optional=("label", "year") if scoring else ())
-        profile = DataProfile(source=origin, reading=raw.notes, mode=roles.mode)
+        profile = DataProfile(source=origin, reading=raw.notes, mode=roles.mode,
+                              mapping={"columns": mapping, "levels": levels})
         na_values = tuple(str(v) for v in (self.na_values or ()))
         decimal = raw.notes.get("decimal", ".")
         features: dict[str, pd.Series] = {}

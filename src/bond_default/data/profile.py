@@ -31,6 +31,9 @@ class DataProfile:
         ``read``, then the rows dropped per reason (``dropped: ...``), then ``kept``.
     mode : str
         ``catalogue`` or ``generic``.
+    mapping : dict
+        The header mapping and level names in force (``data.columns`` and
+        ``data.columns_file`` merged), saved with the run as ``data/mapping.yaml``.
     """
 
     source: str
@@ -38,10 +41,17 @@ class DataProfile:
     columns: list[dict] = field(default_factory=list)
     rows: dict[str, int] = field(default_factory=dict)
     mode: str = "catalogue"
+    mapping: dict = field(default_factory=dict)
 
     def frame(self) -> pd.DataFrame:
         """The per-column table saved as ``data/profile.csv``."""
         return pd.DataFrame(self.columns, columns=list(PROFILE_COLUMNS))
+
+    def mapping_yaml(self) -> str:
+        """``data/mapping.yaml``: the mapping as a file ``data.columns_file`` takes back."""
+        import yaml
+
+        return yaml.safe_dump(self.mapping, allow_unicode=True, sort_keys=False)
 
     def units(self) -> dict[str, str]:
         """Indicator -> the unit its values had in the file (what scoring reads them as)."""
