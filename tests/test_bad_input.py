@@ -44,8 +44,8 @@ def _few_defaults(m):
 CASES = {
     # name: (file name, table maker or None, extra overrides, expected words in the message)
     "missing_file": ("nowhere.csv", None, [], "does not exist"),
-    "unknown_extension": ("bonds.txt", lambda m: m, [],
-                          "unknown extension '.txt'; allowed: .csv, .parquet"),
+    "unknown_extension": ("bonds.dat", lambda m: m, [],
+                          "unknown extension '.dat'; allowed: .csv, .txt, .tsv, .parquet"),
     "unreadable": ("bonds.parquet", "garbage", [], "could not be read as Parquet"),
     "label_missing": ("bonds.csv", lambda m: m.drop(columns="default"), [],
                       "has no column 'default'"),
@@ -55,7 +55,8 @@ CASES = {
     "one_class": ("bonds.csv", lambda m: m[m["default"] == 0], [],
                   "holds only the class 0"),
     "non_numeric": ("bonds.csv", _non_numeric, [],
-                    "column 'quick_ratio' in .* has 3 non-numeric values \\(e.g. 'twelve'\\)"),
+                    "column 'quick_ratio' in .* has 3 cells that are not numbers \\(e.g. "
+                    "'twelve'\\)"),
     "infinite": ("bonds.csv", _infinite, [], "column 'current_ratio' .* has 2 infinite values"),
     "too_few_defaulted": ("bonds.csv", _few_defaults, ["sampler=smote"],
                           "sampler=smote needs at least 6 defaulted training rows, and the "
@@ -82,13 +83,14 @@ def test_bad_input_stops_with_one_sentence(case, market, tmp_path):
     errors = [line for line in output.splitlines() if "[ERROR]" in line]
     assert len(errors) == 1, output
     assert re.search(expected, errors[0]), errors[0]
-    assert not [r for r in runs_in(tmp_path) if r.info.status == "FINISHED"]
+    assert not runs_in(tmp_path)  # nothing in MLflow: neither FINISHED nor FAILED
 
 
 def test_bad_input_in_a_multirun_fails_every_cell_and_the_command(market, tmp_path):
     path = tmp_path / "bonds.csv"
     _infinite(market).to_csv(path, index=False)
-    done = run_train(["-m", "data=file", f"data.path={path}", "classifier=lr,gbdt"],
+    done = run_train(["-m", "data=file", f"data.path={path}", "data.year=year",
+                      "classifier=lr,gbdt"],
                      cwd=tmp_path, timeout=120)
     output = done.stdout + done.stderr
     assert done.returncode != 0

@@ -64,8 +64,8 @@ def test_wind_headers_map_onto_catalogue_names_and_ratings_become_codes(market, 
     renamed["主体评级"] = renamed["主体评级"].map(
         lambda code: RATING_SCALE[int(code)] if pd.notna(code) else None)
     path = _write(renamed, tmp_path / "wind.csv")
-    data = FileSource(path, label="违约", columns={"票面利率": "coupon_rate",
-                                                  "主体评级": "issuer_rating"}).load()
+    data = FileSource(path, label="违约", year="year",
+                      columns={"票面利率": "coupon_rate", "主体评级": "issuer_rating"}).load()
     complete = market.dropna()
     assert data.features["issuer_rating"].tolist() == complete["issuer_rating"].tolist()
     assert "coupon_rate" in data.features.columns
@@ -75,21 +75,22 @@ def test_missing_catalogue_columns_are_named(market, tmp_path):
     path = _write(market.drop(columns=["coupon_rate", "quick_ratio"]), tmp_path / "b.csv")
     with pytest.raises(InputError, match="lacks 2 of the 51 catalogue indicators: "
                                          "quick_ratio, coupon_rate"):
-        FileSource(path).load()
+        FileSource(path, year="year").load()
 
 
 def test_mapping_of_a_header_the_file_lacks(market, tmp_path):
     path = _write(market, tmp_path / "b.csv")
-    with pytest.raises(InputError, match="data.columns maps 'Coupon', which"):
-        FileSource(path, columns={"Coupon": "coupon_rate"}).load()
+    with pytest.raises(InputError, match="columns maps 'x1' onto 'coupon', which is not a "
+                                         "catalogue indicator \\(did you mean coupon_rate"):
+        FileSource(path, year="year", columns={"x1": "coupon"}).load()
 
 
 def test_unknown_rating_text_is_rejected(market, tmp_path):
     bad = market.assign(issuer_rating="AA+")
     bad.loc[5, "issuer_rating"] = "excellent"
     path = _write(bad, tmp_path / "b.csv")
-    with pytest.raises(InputError, match="'issuer_rating' .* not ratings .*'EXCELLENT'"):
-        FileSource(path).load()
+    with pytest.raises(InputError, match="'issuer_rating' .* not ratings .*'excellent'"):
+        FileSource(path, year="year").load()
 
 
 def test_generic_numeric_tables_need_no_catalogue(tmp_path):
@@ -101,5 +102,5 @@ def test_generic_numeric_tables_need_no_catalogue(tmp_path):
     path = _write(table, tmp_path / "generic.csv")
     data = FileSource(path, label="bankrupt", drop_columns=["id"]).load()
     assert list(data.features.columns) == ["x1", "x2"]
-    with pytest.raises(InputError, match="column 'id' .* 80 non-numeric values .*'c0'"):
+    with pytest.raises(InputError, match="column 'id' .* 80 cells that are not numbers .*'c0'"):
         FileSource(path, label="bankrupt").load()

@@ -61,7 +61,7 @@ def test_a_logged_model_scores_a_file_of_new_bonds_and_refuses_a_malformed_one(t
     assert refused.returncode == 2
     errors = [line for line in refused.stderr.splitlines() if "[ERROR]" in line]
     assert len(errors) == 1 and "column 'quick_ratio' in bad.csv" in errors[0]
-    assert "non-numeric" in errors[0] and "Traceback" not in refused.stderr
+    assert "not numbers" in errors[0] and "Traceback" not in refused.stderr
 
     missing = _score([run_id, "nowhere.csv"], tmp_path)
     assert missing.returncode == 2 and "does not exist" in missing.stderr

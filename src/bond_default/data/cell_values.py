@@ -153,9 +153,11 @@ def read_levels(cells: pd.Series, name: str, *, column: str, origin: str, levels
     if bad.any():
         counts = texts[bad].value_counts()
         shown = ", ".join(f"{t!r} ({n} rows)" for t, n in counts.head(4).items())
+        advice = (f"declare them in {option}.{name} (onto one of {', '.join(catalogue)}) or "
+                  f"give the codes 0-{len(catalogue) - 1}" if option.startswith("data.") else
+                  f"the model knows only the levels of its training run ({option})")
         raise InputError(f"column {column} in {origin} has levels that are not declared: "
-                         f"{shown}; declare them in {option}.{name} (onto one of "
-                         f"{', '.join(catalogue)}) or give the codes 0-{len(catalogue) - 1}")
+                         f"{shown}; {advice}")
     for text, n in texts[texts.notna() & numeric.isna()].value_counts().items():
         changes[f"{text!r} -> {int(code(text))}"] = int(n)
     return values, changes

@@ -183,8 +183,9 @@ def assign_roles(headers: list[str], *, origin: str, label: str | None, year: st
         raise InputError(
             f"{origin} has {len(undeclared)} column(s) with no declared role: "
             f"{_quoted(headers[i] for i in undeclared)}; declare each with {options['id']} "
-            f"(identifiers), {options['drop']} (ignored), {options['year']} or "
-            f"{options['label']}, or map it onto a catalogue indicator in {options['columns']}")
+            f"(identifiers) or {options['drop']} (ignored)"
+            + ("" if optional else f", {options['year']} or {options['label']}, or map it onto "
+               f"a catalogue indicator in {options['columns']}"))
 
     by_target: dict[str, int] = {}
     for i in indicator_positions:

@@ -45,9 +45,9 @@ TRAINING_OPTIONS = {k: f"data.{v}" for k, v in {
     "indicators": "indicators"}.items()}
 SCORING_OPTIONS = {**TRAINING_OPTIONS, "id": "--id-column", "drop": "--drop-column",
                    "sheet": "--sheet", "encoding": "--encoding", "header_row": "--header-row",
-                   "columns": "the training run's data.columns",
-                   "levels": "the training run's data.levels",
-                   "units": "the training run's data.units"}
+                   "columns": "the training run's mapping, data/mapping.yaml",
+                   "levels": "its data/mapping.yaml",
+                   "units": "the units of its data/profile.csv"}
 
 
 def _load_mapping_file(path: str, option: str) -> tuple[dict, dict]:
@@ -274,7 +274,8 @@ class FileSource:
                 keep &= ~no_year
         profile.rows["kept"] = int(keep.sum())
         index = pd.RangeIndex(int(keep.sum()))
-        ids = pd.DataFrame({c.header: raw.cells[c.position] for c in roles.of_role("id")})
+        ids = pd.DataFrame({c.header: raw.cells[c.position] for c in roles.of_role("id")},
+                           index=raw.cells.index)
         if not scoring:
             kept_label = label[keep]
             if kept_label.nunique() < 2:
@@ -282,6 +283,10 @@ class FileSource:
                     f"after removing rows with missing values (data.missing=drop), {origin} "
                     f"keeps {int(keep.sum())} rows of a single class; use data.missing=impute")
         profile.log(log)
+        if roles.unused_mapping:
+            log.info("%s maps %d header(s) this file does not have (not used): %s",
+                     options["columns"], len(roles.unused_mapping),
+                     ", ".join(map(repr, roles.unused_mapping[:6])))
         data = BondData(
             features=frame[keep].set_axis(index),
             label=None if scoring else label[keep].set_axis(index).rename(LABEL),
