@@ -22,6 +22,7 @@ NO_WORDS = ("0", "0.0", "否", "n", "no", "false", "f")
 
 _FULL_WIDTH = str.maketrans("＋－（）％，．", "+-()%,.")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+%?$")
+_POINT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+%?$")
 
 
 def _texts(cells: pd.Series) -> pd.Series:
@@ -53,12 +54,12 @@ def changed_note(counts: dict[str, int]) -> str:
 
 
 def looks_like_comma_decimals(cells: pd.Series) -> bool:
-    """Whether most numeric-looking text cells are written ``1,25`` (a decimal comma)."""
-    texts = _texts(cells).dropna()
-    texts = texts[texts != ""].head(2000)
-    if texts.empty:
+    """Whether most text cells with a fraction part write it ``1,25`` (a decimal comma)."""
+    texts = _texts(cells).dropna().head(20_000)
+    fractional = texts[texts.str.match(_COMMA_DECIMAL) | texts.str.match(_POINT_DECIMAL)]
+    if fractional.empty:
         return False
-    return bool(texts.str.match(_COMMA_DECIMAL).mean() > 0.5)
+    return bool(fractional.str.match(_COMMA_DECIMAL).mean() > 0.5)
 
 
 def read_numbers(cells: pd.Series, *, column: str, origin: str, na_values=(), decimal=".",

@@ -108,6 +108,14 @@ def _excel_sheet(path: Path, sheet, options: dict[str, str]) -> tuple[pd.DataFra
     return sheets[name], {"sheet": name}
 
 
+def _is_number(value) -> bool:
+    try:
+        float(str(value).strip().rstrip("%").replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
 def _matches(cell, expected: set[str]) -> bool:
     from bond_default.data.units import split_header_unit
 
@@ -210,8 +218,9 @@ def _cut_table(grid: pd.DataFrame, path: Path, notes: dict, expected: set[str], 
     body_empty = empty.iloc[position + 1:][filled_columns]
     n_filled = (~body_empty).sum(axis=1)
     blank_rows = n_filled == 0
-    # a source line or note below the table fills a cell or two of a row
-    footer = n_filled < max(1, len(filled_columns) // 2)
+    # a source line or note below the table: at most half of a row filled, with text only
+    numeric = body.map(lambda v: isinstance(v, (int, float)) or _is_number(v)) & ~body_empty
+    footer = (n_filled * 2 <= len(filled_columns)) & ~numeric.any(axis=1)
     trailing = 0
     for is_footer in footer.to_numpy()[::-1]:
         if not is_footer:
