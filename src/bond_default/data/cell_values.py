@@ -20,32 +20,48 @@ BLANK_MARKERS = ("", "--", "-", "—", "——", "n/a", "na", "nan", "null", "no
 YES_WORDS = ("1", "1.0", "是", "y", "yes", "true", "t")
 NO_WORDS = ("0", "0.0", "否", "n", "no", "false", "f")
 
-_FULL_WIDTH = str.maketrans("＋－（）％，．", "+-()%,.")
+_FULL_WIDTH = str.maketrans("＋－（）％，．", "+-()%,.")  # noqa: RUF001 (the point of it)
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d+,\d+%?$")
 _POINT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+%?$")
 
 
 def _texts(cells: pd.Series) -> pd.Series:
-    """Cells as stripped strings (NaN stays NaN; bytes from ARFF are decoded)."""
-    def text(value):
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            return np.nan
-        if isinstance(value, bytes):
-            value = value.decode()
-        return str(value).translate(_FULL_WIDTH).strip()
-    return cells.map(text)
+    """Cells as stripped strings, NA where empty (Arrow strings: vectorized, fast)."""
+    cells = cells.astype(object)
+    if cells.map(type).eq(bytes).any():  # ARFF's nominal values
+        cells = cells.map(lambda v: v.decode() if isinstance(v, bytes) else v)
+    texts = cells.where(cells.isna(), cells.astype(str)).astype("string[pyarrow]")
+    for wide, narrow in _FULL_WIDTH.items():
+        texts = texts.str.replace(chr(wide), chr(narrow), regex=False)
+    return texts.str.strip()
+
+
+def _numbers(values: pd.Series) -> pd.Series:
+    """float64 numbers of ``values`` (text or numbers), NaN where a cell is no number."""
+    parsed = pd.to_numeric(values, errors="coerce")
+    return pd.Series(np.asarray(parsed.to_numpy(dtype="float64", na_value=np.nan)),
+                     index=values.index)
+
+
+def _flag(mask: pd.Series) -> pd.Series:
+    """A boolean Series without NA (NA = False)."""
+    return mask.fillna(False).astype(bool)
+
+
+def _start(cells: pd.Series, na_values: tuple[str, ...] = ()) -> tuple[
+        pd.Series, pd.Series, dict[str, int]]:
+    """Texts of the cells, which of them are blank, and the blank markers counted."""
+    texts = _texts(cells)
+    markers = [m.lower() for m in (*BLANK_MARKERS, *na_values)]
+    blanks = texts.isna() | _flag(texts.str.lower().isin(markers))
+    marked = texts[blanks & texts.notna()]
+    changes = {f"{m!r} -> empty": int(n) for m, n in marked.value_counts().items() if m != ""}
+    return texts, blanks, changes
 
 
 def blank_mask(cells: pd.Series, na_values: tuple[str, ...] = ()) -> pd.Series:
     """Cells that hold no value: NaN, an empty string, or a blank marker."""
-    markers = {m.lower() for m in (*BLANK_MARKERS, *na_values)}
-    texts = _texts(cells)
-    return texts.isna() | texts.str.lower().isin(markers)
-
-
-def _count_markers(cells: pd.Series, blanks: pd.Series) -> dict[str, int]:
-    texts = _texts(cells)[blanks & cells.notna()]
-    return {m: int(n) for m, n in texts.value_counts().items() if m != ""}
+    return _start(cells, na_values)[1]
 
 
 def changed_note(counts: dict[str, int]) -> str:
@@ -56,10 +72,11 @@ def changed_note(counts: dict[str, int]) -> str:
 def looks_like_comma_decimals(cells: pd.Series) -> bool:
     """Whether most text cells with a fraction part write it ``1,25`` (a decimal comma)."""
     texts = _texts(cells).dropna().head(20_000)
-    fractional = texts[texts.str.match(_COMMA_DECIMAL) | texts.str.match(_POINT_DECIMAL)]
+    fractional = texts[_flag(texts.str.match(_COMMA_DECIMAL.pattern)
+                             | texts.str.match(_POINT_DECIMAL.pattern))]
     if fractional.empty:
         return False
-    return bool(fractional.str.match(_COMMA_DECIMAL).mean() > 0.5)
+    return bool(_flag(fractional.str.match(_COMMA_DECIMAL.pattern)).mean() > 0.5)
 
 
 def read_numbers(cells: pd.Series, *, column: str, origin: str, na_values=(), decimal=".",
@@ -69,22 +86,21 @@ def read_numbers(cells: pd.Series, *, column: str, origin: str, na_values=(), de
     Returns the float64 values and the changes made, counted (blank markers, percent signs,
     decimal commas). A cell that is none of these and no number is an :class:`InputError`.
     """
-    blanks = blank_mask(cells, na_values)
-    changes = {f"{m!r} -> empty": n for m, n in _count_markers(cells, blanks).items()}
-    numeric = pd.to_numeric(cells.where(~blanks), errors="coerce")
+    all_texts, blanks, changes = _start(cells, na_values)
+    numeric = _numbers(cells.where(~blanks))
     if pd.api.types.is_numeric_dtype(cells):
         values = numeric.astype("float64")
         bad = pd.Series(False, index=cells.index)
     else:
-        texts = _texts(cells).where(~blanks)
+        texts = all_texts.where(~blanks)
         is_text = cells.map(lambda v: isinstance(v, (str, bytes))) & ~blanks
-        percent = texts.str.endswith("%", na=False)
+        percent = _flag(texts.str.endswith("%"))
         body = texts.str.rstrip("%").str.strip()
         if decimal == ",":
-            commas = body.str.contains(",", regex=False, na=False)
+            commas = _flag(body.str.contains(",", regex=False))
             body = body.str.replace(",", ".", regex=False)
             changes["decimal comma read as a point"] = int((commas & is_text).sum())
-        parsed = pd.to_numeric(body, errors="coerce")
+        parsed = _numbers(body)
         values = numeric.where(~is_text, parsed).astype("float64")
         values = values.where(~percent, values * percent_scale)
         if percent.any():
@@ -93,7 +109,7 @@ def read_numbers(cells: pd.Series, *, column: str, origin: str, na_values=(), de
                     f"{float(body[percent].iloc[0]) * percent_scale:g})"] = int(percent.sum())
         bad = values.isna() & ~blanks
     if bad.any():
-        example = _texts(cells)[bad].iloc[0]
+        example = _texts(cells[bad]).iloc[0]
         raise InputError(
             f"column {column} in {origin} has {int(bad.sum())} cells that are not numbers "
             f"(e.g. {example!r}); indicators must be numbers"
@@ -108,18 +124,17 @@ def read_numbers(cells: pd.Series, *, column: str, origin: str, na_values=(), de
 def read_binary(cells: pd.Series, *, column: str, origin: str, na_values=(),
                 meaning: str = "1 = yes") -> tuple[pd.Series, dict]:
     """0/1 from 0/1, 是/否, Y/N, yes/no or true/false; anything else is an InputError."""
-    blanks = blank_mask(cells, na_values)
-    changes = {f"{m!r} -> empty": n for m, n in _count_markers(cells, blanks).items()}
-    texts = _texts(cells).where(~blanks).str.lower()
-    values = pd.Series(np.where(texts.isin(YES_WORDS), 1.0,
-                                np.where(texts.isin(NO_WORDS), 0.0, np.nan)),
+    all_texts, blanks, changes = _start(cells, na_values)
+    texts = all_texts.where(~blanks).str.lower()
+    values = pd.Series(np.where(_flag(texts.isin(YES_WORDS)), 1.0,
+                                np.where(_flag(texts.isin(NO_WORDS)), 0.0, np.nan)),
                        index=cells.index)
     bad = values.isna() & ~blanks
     if bad.any():
-        shown = ", ".join(repr(v) for v in pd.unique(_texts(cells)[bad])[:3])
+        shown = ", ".join(repr(v) for v in pd.unique(all_texts[bad])[:3])
         raise InputError(f"column {column} in {origin} must hold 0/1 values ({meaning}; "
                          f"是/否, Y/N and true/false are read too); found {shown}")
-    words = _texts(cells)[~blanks]
+    words = all_texts[~blanks]
     for word, n in words[~words.isin(["0", "1", "0.0", "1.0"])].value_counts().items():
         changes[f"{word!r} -> {int(values[words.index[words == word][0]])}"] = int(n)
     return values, changes
@@ -140,10 +155,9 @@ def read_levels(cells: pd.Series, name: str, *, column: str, origin: str, levels
                                           and int(target) < len(catalogue)):
             raise InputError(f"{option}.{name} maps {text!r} onto {target!r}, which is not a "
                              f"level of {name}; allowed: {', '.join(catalogue)}")
-    blanks = blank_mask(cells, na_values)
-    changes = {f"{m!r} -> empty": n for m, n in _count_markers(cells, blanks).items()}
-    texts = _texts(cells).where(~blanks)
-    numeric = pd.to_numeric(texts, errors="coerce")
+    all_texts, blanks, changes = _start(cells, na_values)
+    texts = all_texts.where(~blanks)
+    numeric = _numbers(texts)
 
     def code(text):
         target = declared.get(text, text)
@@ -171,20 +185,19 @@ def read_ratings(cells: pd.Series, *, column: str, origin: str, na_values=()) ->
     Short-term ratings (A-1 ... D) are read as the long-term rating of
     :data:`~bond_default.data.catalogue.SHORT_TERM_RATINGS`, counted as a change.
     """
-    blanks = blank_mask(cells, na_values)
-    changes = {f"{m!r} -> empty": n for m, n in _count_markers(cells, blanks).items()}
-    texts = _texts(cells).where(~blanks).str.upper().str.replace(" ", "", regex=False)
+    all_texts, blanks, changes = _start(cells, na_values)
+    texts = all_texts.where(~blanks).str.upper().str.replace(" ", "", regex=False)
     code_of = {r: i for i, r in enumerate(RATING_SCALE)}
-    short = texts.isin(["A-1", "A-2", "A-3", "D"])
+    short = _flag(texts.isin(["A-1", "A-2", "A-3", "D"]))
     long_letters = texts.where(~short, texts.map(SHORT_TERM_RATINGS, na_action="ignore"))
-    numeric = pd.to_numeric(texts, errors="coerce")
+    numeric = _numbers(texts)
     values = numeric.where(numeric.notna(), long_letters.map(code_of, na_action="ignore"))
     values = values.astype("float64")
     bad = (values.isna() & ~blanks) | (values.notna() & ~values.isin(range(len(RATING_SCALE))))
     if bad.any():
         raise InputError(
             f"column {column} in {origin} has {int(bad.sum())} values that are not ratings "
-            f"(e.g. {_texts(cells)[bad].iloc[0]!r}); allowed: {', '.join(RATING_SCALE)}, the "
+            f"(e.g. {all_texts[bad].iloc[0]!r}); allowed: {', '.join(RATING_SCALE)}, the "
             "short-term A-1, A-2, A-3, B, C, D, or the codes 0-18")
     for rating, n in texts[short].value_counts().items():
         changes[f"short-term {rating} read as {SHORT_TERM_RATINGS[rating]}"] = int(n)

@@ -21,7 +21,8 @@ from bond_default.data.cell_values import blank_mask, looks_like_comma_decimals
 from bond_default.errors import InputError
 
 READERS = {".csv": "CSV", ".txt": "CSV", ".tsv": "CSV", ".parquet": "Parquet",
-           ".pq": "Parquet", ".xlsx": "Excel", ".xlsm": "Excel", ".arff": "ARFF"}
+           ".pq": "Parquet", ".xlsx": "Excel", ".xlsm": "Excel", ".xls": "Excel",
+           ".ods": "Excel", ".arff": "ARFF"}
 ENCODINGS = ("utf-8", "gb18030")
 DELIMITERS = ",;\t|"
 #: Rows searched for the header row.
@@ -83,7 +84,7 @@ def _csv_rows(path: Path, encoding: str | None, delimiter: str | None,
 
 
 def _excel_sheet(path: Path, sheet, options: dict[str, str]) -> tuple[pd.DataFrame, dict]:
-    sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object)
+    sheets = pd.read_excel(path, sheet_name=None, header=None, dtype=object, engine="calamine")
     names = list(sheets)
     if sheet is not None:
         if isinstance(sheet, int) or str(sheet).isdigit():
@@ -219,8 +220,10 @@ def _cut_table(grid: pd.DataFrame, path: Path, notes: dict, expected: set[str], 
     n_filled = (~body_empty).sum(axis=1)
     blank_rows = n_filled == 0
     # a source line or note below the table: at most half of a row filled, with text only
-    numeric = body.map(lambda v: isinstance(v, (int, float)) or _is_number(v)) & ~body_empty
-    footer = (n_filled * 2 <= len(filled_columns)) & ~numeric.any(axis=1)
+    footer = n_filled * 2 <= len(filled_columns)
+    for row in np.flatnonzero(footer.to_numpy())[::-1][:HEADER_SEARCH_ROWS]:
+        cells = body.iloc[row][~body_empty.iloc[row]]
+        footer.iloc[row] = not any(_is_number(v) for v in cells)
     trailing = 0
     for is_footer in footer.to_numpy()[::-1]:
         if not is_footer:
