@@ -14,28 +14,22 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bond_default.data.catalogue import BY_NAME, NAMES
-from bond_default.data.cell_values import (
-    blank_mask,
-    changed_note,
-    read_binary,
-    read_label,
-    read_levels,
-    read_numbers,
-    read_ratings,
+from bond_default.data.catalogue import NAMES
+from bond_default.data.column_reader import (
+    ColumnReader,
+    refuse_empty_indicators,
+    refuse_row_counters,
 )
-from bond_default.data.column_roles import Column, assign_roles
+from bond_default.data.column_roles import assign_roles
 from bond_default.data.dataset import LABEL, BondData
 from bond_default.data.profile import DataProfile
 from bond_default.data.table_reader import read_raw
-from bond_default.data.units import read_unit
 from bond_default.errors import InputError
 
 log = logging.getLogger(__name__)
 
 MISSING_POLICIES = ("drop", "impute")
 INDICATOR_MODES = ("auto", "catalogue", "generic")
-RATINGS = ("issuer_rating", "bond_rating")
 
 #: How messages name each setting, for training (data.*) and for the scoring command.
 TRAINING_OPTIONS = {k: f"data.{v}" for k, v in {
@@ -217,29 +211,24 @@ class FileSource:
             optional=("label", "year") if scoring else ())
         profile = DataProfile(source=origin, reading=raw.notes, mode=roles.mode,
                               mapping={"columns": mapping, "levels": levels})
-        na_values = tuple(str(v) for v in (self.na_values or ()))
-        decimal = raw.notes.get("decimal", ".")
+        reader = ColumnReader(origin, options, roles.mode == "catalogue",
+                              tuple(str(v) for v in (self.na_values or ())),
+                              raw.notes.get("decimal", "."), levels, dict(self.units or {}),
+                              training_units if scoring else None)
         features: dict[str, pd.Series] = {}
         label = year = None
         for column in roles.columns:
             cells = raw.cells[column.position]
-            entry = {"position": column.position + 1, "header": column.header,
-                     "role": column.role, "name": column.name, "type": "", "unit_in_file": "",
-                     "unit_from": "", "changed": "",
-                     "share_missing": round(float(blank_mask(cells, na_values).mean()), 4)}
+            entry = reader.entry(column, cells)
             if column.role == "indicator":
-                values, entry = self._indicator(column, cells, entry, levels, na_values,
-                                                decimal, roles.mode, origin, options,
-                                                training_units, scoring)
-                features[column.name] = values
+                features[column.name] = reader.indicator(column, cells, entry)
             elif column.role == "label" and not scoring:
-                label, changes = read_label(cells, column=repr(column.header), origin=origin)
-                entry.update(type="0/1 label", changed=changed_note(changes))
+                label = reader.label(column, cells, entry)
             elif column.role == "year" and not scoring:
-                year, entry = _year(column, cells, entry, na_values, decimal, origin, missing)
+                year = reader.year(column, cells, entry, missing)
             else:
-                entry["type"] = "not used" if scoring and column.role in ("label", "year") \
-                    else "text (not an indicator)"
+                entry["type"] = ("not used" if column.role in ("label", "year")
+                                 else "text (not an indicator)")
             profile.columns.append(entry)
         frame = pd.DataFrame(features)
         if roles.mode == "catalogue" and not scoring:
@@ -257,11 +246,14 @@ class FileSource:
                 raise InputError(
                     f"{origin} lacks {len(absent)} of the model's {len(model_columns)} input "
                     f"columns: {', '.join(absent[:6])}{' ...' if len(absent) > 6 else ''}")
+            frame = frame[model_columns]
         if frame.shape[1] == 0:
             raise InputError(f"{origin} has no indicator columns besides its label")
-        _refuse_empty(frame, roles, origin, options, model_columns)
+        headers = {c.name: c.header for c in roles.of_role("indicator")}
+        refuse_empty_indicators(frame, headers, origin, None if roles.mode == "catalogue"
+                                else f"ignore it with {options['drop']}")
         if roles.mode == "generic":
-            _refuse_row_counters(frame, roles, origin, options)
+            refuse_row_counters(frame, origin, options)
         profile.rows["read"] = len(frame)
         keep = np.ones(len(frame), dtype=bool)
         if missing == "drop":
@@ -299,105 +291,3 @@ class FileSource:
         if scoring:
             return data, ids[keep].set_axis(index)
         return data
-
-    def _indicator(self, column: Column, cells: pd.Series, entry: dict, levels: dict,
-                   na_values: tuple, decimal: str, mode: str, origin: str, options: dict,
-                   training_units: dict | None, scoring: bool) -> tuple[pd.Series, dict]:
-        name = column.name
-        shown = (f"{column.header!r}" if column.header == name
-                 else f"{column.header!r} ({name})")
-        indicator = BY_NAME.get(name) if mode == "catalogue" else None
-        if indicator is not None and name in RATINGS:
-            values, changes = read_ratings(cells, column=shown, origin=origin,
-                                           na_values=na_values)
-            entry.update(type="rating", unit_in_file="code", unit_from="catalogue")
-        elif indicator is not None and indicator.kind == "binary":
-            values, changes = read_binary(cells, column=shown, origin=origin,
-                                          na_values=na_values)
-            entry.update(type="yes/no", unit_in_file="code", unit_from="catalogue")
-        elif indicator is not None and indicator.kind == "categorical":
-            values, changes = read_levels(cells, name, column=shown, origin=origin,
-                                          levels=levels.get(name), na_values=na_values,
-                                          option=options["levels"])
-            entry.update(type="levels", unit_in_file="code", unit_from="catalogue")
-        else:
-            scale = 1.0 if indicator is not None and indicator.unit == "percent" else 0.01
-            values, changes = read_numbers(
-                cells, column=shown, origin=origin, na_values=na_values,
-                decimal=decimal, percent_scale=scale,
-                advice=f"fix those cells, or ignore the column with {options['drop']}")
-            entry["type"] = "number"
-            if indicator is not None:
-                values, entry = _unit(name, values, cells, changes, entry, column, shown,
-                                      origin, options, self.units, training_units, scoring)
-        entry["changed"] = changed_note(changes)
-        return values, entry
-
-
-def _unit(name, values, cells, changes, entry, column, shown, origin, options, declared_units,
-          training_units, scoring):
-    percent_cells = sum(n for what, n in changes.items() if what.startswith("percent sign"))
-    filled = int(values.notna().sum())
-    if percent_cells:
-        if percent_cells < filled:
-            raise InputError(
-                f"column {shown} in {origin} writes {percent_cells} of its {filled} values "
-                "with a percent sign and the others without; write all of them one way")
-        entry.update(unit_in_file="percent", unit_from="percent sign")
-        return values, entry
-    declared = dict(declared_units or {}).get(name)
-    source, option = options["units"], options["units"]
-    if declared is None and scoring and column.header_unit is None:
-        declared, source = (training_units or {}).get(name), "training"
-    reading = read_unit(name, values, column=shown, origin=origin,
-                        header_unit=column.header_unit, declared=declared,
-                        declared_source=source, option=option)
-    entry.update(unit_in_file=reading.unit, unit_from=reading.source)
-    if reading.converted:
-        changes[f"{reading.unit} -> {BY_NAME[name].unit} (x{reading.factor:g}, unit from "
-                f"{reading.source})"] = filled
-        values = values * reading.factor
-    return values, entry
-
-
-def _year(column: Column, cells: pd.Series, entry: dict, na_values: tuple, decimal: str,
-          origin: str, missing: str) -> tuple[pd.Series, dict]:
-    values, changes = read_numbers(cells, column=repr(column.header), origin=origin,
-                                   na_values=na_values, decimal=decimal)
-    filled = values.dropna()
-    if ((filled != filled.round()) | (filled < 1900) | (filled > 2100)).any():
-        bad = filled[(filled != filled.round()) | (filled < 1900) | (filled > 2100)]
-        raise InputError(f"year column {column.header!r} in {origin} has values that are not "
-                         f"years (e.g. {bad.iloc[0]:g}); data.year names the outcome year")
-    if missing == "impute" and values.isna().any():
-        raise InputError(f"year column {column.header!r} in {origin} has "
-                         f"{int(values.isna().sum())} empty values; with data.missing=impute "
-                         "every row needs its year (years are not imputed)")
-    entry.update(type="year", changed=changed_note(changes))
-    return values, entry
-
-
-def _refuse_empty(frame: pd.DataFrame, roles, origin: str, options: dict,
-                  model_columns: list[str] | None) -> None:
-    empty = [c for c in frame.columns if frame[c].isna().all()
-             and (model_columns is None or c in model_columns)]
-    if empty:
-        header = next(c.header for c in roles.of_role("indicator") if c.name == empty[0])
-        shown = repr(header) if header == empty[0] else f"{header!r} ({empty[0]})"
-        raise InputError(f"column {shown} in {origin} is empty in every row; an indicator "
-                         "needs values (fill it"
-                         + (f", or ignore it with {options['drop']})"
-                            if roles.mode == "generic" else ")"))
-
-
-def _refuse_row_counters(frame: pd.DataFrame, roles, origin: str, options: dict) -> None:
-    """An integer column holding each of k, k+1, ..., k+n-1 once numbers rows, not bonds."""
-    n = len(frame)
-    for column in frame.columns:
-        values = frame[column]
-        if n < 20 or values.isna().any() or (values != values.round()).any():
-            continue
-        if values.nunique() == n and values.max() - values.min() == n - 1:
-            raise InputError(f"column {column!r} in {origin} numbers the rows ({values.min():g} "
-                             f"to {values.max():g}, each once), so it is no indicator; declare "
-                             f"it with {options['id']} or ignore it with {options['drop']}")
