@@ -10,13 +10,13 @@ from omegaconf import DictConfig
 
 @hydra.main(version_base="1.3", config_path="conf", config_name="train")
 def main(cfg: DictConfig) -> float | None:
-    from bond_default.experiment import run_job
+    from bond_default.run.cell import run_job
 
     return run_job(cfg)
 
 
 if __name__ == "__main__":
-    from bond_default.override_check import refuse_unreadable_overrides
+    from bond_default.run.command_line import refuse_unreadable_overrides
 
     refuse_unreadable_overrides()
     main()

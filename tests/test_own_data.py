@@ -90,6 +90,11 @@ def _generic_row_counter(m, path):
     return ["data.indicators=generic", "data.year=null"]
 
 
+def _generic_pandas_index(m, path):
+    m[["coupon_rate", "quick_ratio", "default"]].sort_values("default").to_csv(path)
+    return ["data.indicators=generic", "data.year=null"]
+
+
 def _plain(m, path):
     m.to_csv(path, index=False)
     return []
@@ -124,6 +129,8 @@ REFUSED = {
     # name: (file, maker, expected words in the one [ERROR] line)
     "pandas_index": ("b.csv", _pandas_index, r"column 1 of .*b.csv has no header \('Unnamed: 0'"
                      r"\): most likely a pandas index saved with the file"),
+    "generic_pandas_index": ("b.csv", _generic_pandas_index,
+                             r"column 1 of .* has no header \('Unnamed: 0'\)"),
     "year_not_declared": ("b.csv", _year_undeclared,
                           r"column 'year' in .* looks like a year, .* declare it with data.year"),
     "duplicated_header": ("b.csv", _duplicated_header,

@@ -12,8 +12,8 @@ import pandas as pd
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from bond_default.experiment import PREDICTIONS_FILE, RESULT_FILE
-from bond_default.tracking import PARENT_RUN_FILE
+from bond_default.run.cell import PREDICTIONS_FILE, RESULT_FILE
+from bond_default.run.tracking import PARENT_RUN_FILE
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +107,8 @@ class MultirunSummary(Callback):
     """
 
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
-        from bond_default.config_check import check_config
         from bond_default.errors import InputError
+        from bond_default.run.settings_check import check_config
 
         try:  # a setting shared by every cell is checked once, before any job starts
             check_config(config)
@@ -117,7 +117,7 @@ class MultirunSummary(Callback):
             sys.exit(2)
         from mlflow import MlflowClient
 
-        from bond_default.tracking import use_experiment
+        from bond_default.run.tracking import use_experiment
 
         if _is_search(config):
             return  # the Optuna sweeper keeps the study's parent run and its summary
@@ -159,7 +159,7 @@ class MultirunSummary(Callback):
         from mlflow import MlflowClient
 
         from bond_default import plots
-        from bond_default.tracking import parent_run_id, use_experiment
+        from bond_default.run.tracking import parent_run_id, use_experiment
 
         if _is_search(config):
             return

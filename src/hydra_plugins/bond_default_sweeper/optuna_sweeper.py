@@ -231,7 +231,7 @@ class OptunaSweeper(Sweeper):
         from mlflow import MlflowClient
         from mlflow.exceptions import MlflowException
 
-        from bond_default.tracking import PARENT_RUN_FILE, use_experiment
+        from bond_default.run.tracking import PARENT_RUN_FILE, use_experiment
 
         tracking = self.config.tracking
         experiment_id = use_experiment(tracking.uri, tracking.experiment)

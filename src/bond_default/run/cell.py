@@ -118,7 +118,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
 
     import mlflow
 
-    from bond_default import tracking
+    from bond_default.run import tracking
 
     tracking.use_experiment(cfg.tracking.uri, cfg.tracking.experiment)
     parent = tracking.parent_run_id(sweep_dir) if sweep_dir else None
@@ -201,8 +201,8 @@ def _reuse_finished_cell(cfg: DictConfig, fingerprint: str, choices: dict[str, s
     """
     import mlflow
 
-    from bond_default import tracking
     from bond_default.resume import finished_run, reused_in_tag
+    from bond_default.run import tracking
 
     experiment_id = tracking.use_experiment(cfg.tracking.uri, cfg.tracking.experiment)
     run = finished_run(experiment_id, fingerprint)
@@ -353,7 +353,7 @@ def run_job(cfg: DictConfig) -> float | dict | None:
     traceback. In a multirun a failed cell is recorded (its MLflow run FAILED) and the
     sweep goes on; the summary marks it and the command exits non-zero at the end.
     """
-    from bond_default.config_check import check_config
+    from bond_default.run.settings_check import check_config
 
     _, _, sweep_dir = _hydra_runtime()
     try:
