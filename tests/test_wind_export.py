@@ -134,7 +134,8 @@ def test_a_model_trained_on_text_categories_scores_them_like_one_trained_on_code
              "column 'bond_type' in unknown_level.csv has levels that are not declared: "
              "'可转债' (20 rows)"),
             ("undeclared", bad.assign(note="x"), [],
-             "1 column(s) with no declared role: 'note'; declare each with --id-column"),
+             "1 column(s) with no declared role: 'note'; declare each as an identifier "
+             "(--id-column) or ignored (--drop-column)"),
             ("threshold", bad, ["--threshold", "1.5"], "--threshold 1.5 is not a probability")):
         table.to_csv(cwd / f"{case}.csv", index=False)
         refused = _score([_only_run(cwd).info.run_id, f"{case}.csv", *args], cwd)

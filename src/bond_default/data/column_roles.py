@@ -182,10 +182,11 @@ def assign_roles(headers: list[str], *, origin: str, label: str | None, year: st
     if undeclared:
         raise InputError(
             f"{origin} has {len(undeclared)} column(s) with no declared role: "
-            f"{_quoted(headers[i] for i in undeclared)}; declare each with {options['id']} "
-            f"(identifiers) or {options['drop']} (ignored)"
-            + ("" if optional else f", {options['year']} or {options['label']}, or map it onto "
-               f"a catalogue indicator in {options['columns']}"))
+            f"{_quoted(headers[i] for i in undeclared)}; declare each as an identifier "
+            f"({options['id']}) or ignored ({options['drop']})"
+            + ("" if optional else f", the year ({options['year']}) or the label "
+               f"({options['label']}), or map it onto a catalogue indicator in "
+               f"{options['columns']}"))
 
     by_target: dict[str, int] = {}
     for i in indicator_positions:
