@@ -53,11 +53,6 @@ class DataProfile:
 
         return yaml.safe_dump(self.mapping, allow_unicode=True, sort_keys=False)
 
-    def units(self) -> dict[str, str]:
-        """Indicator -> the unit its values had in the file (what scoring reads them as)."""
-        return {c["name"]: c["unit_in_file"] for c in self.columns
-                if c["role"] == "indicator" and c["unit_in_file"]}
-
     def log(self, log: logging.Logger) -> None:
         """A few lines: how the file was read, columns used and ignored, changes, rows."""
         r = self.reading
@@ -79,15 +74,16 @@ class DataProfile:
             below = r.get("lines_below", [])
             log.info("skipped %s%s", ", ".join(skipped),
                      f" ({'; '.join(repr(line[:60]) for line in below[:2])})" if below else "")
-        by_role = {role: [c for c in self.columns if c["role"] == role]
+        used = [c for c in self.columns if c["type"] != "not used"]
+        by_role = {role: [c for c in used if c["role"] == role]
                    for role in ("indicator", "label", "year", "id", "dropped")}
-        ignored = [f"{c['header']!r} ({c['role']})" for role in ("id", "dropped")
-                   for c in by_role[role]]
-        log.info("columns used: %d indicators (%s mode)%s%s; ignored: %s",
+        ignored = [f"{c['header']!r} ({c['role']})" for c in self.columns if c not in used
+                   or c["role"] in ("id", "dropped")]
+        log.info("columns used: %d indicators (%s mode)%s; ignored: %s",
                  len(by_role["indicator"]), self.mode,
                  "".join(f", {role} {by_role[role][0]['header']!r}"
                          for role in ("label", "year") if by_role[role]),
-                 "", ", ".join(ignored) if ignored else "none")
+                 ", ".join(ignored) if ignored else "none")
         blanks_only = []
         for c in self.columns:
             if not c["changed"]:
