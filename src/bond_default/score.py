@@ -99,6 +99,9 @@ def score(model: str, path: str, tracking_uri: str, threshold: float | None = No
     if threshold is not None and not 0 <= threshold <= 1:
         raise InputError(f"--threshold {threshold:g} is not a probability; give a value "
                          "between 0 and 1")
+    from bond_default.run.tracking import check_store
+
+    check_store(tracking_uri)
     mlflow.set_tracking_uri(tracking_uri)
     uri = model_uri(model)
     try:

@@ -96,6 +96,35 @@ def _is_search(config: DictConfig) -> bool:
     return OmegaConf.select(config, "search") is not None
 
 
+def _claim_sweep_dir(config: DictConfig) -> Path:
+    """Create this multirun's sweep folder, one no other multirun has.
+
+    Two grids started in the same second resolve the same ``multirun/DATE/HH-MM-SS``; the
+    folder is created exclusively (atomic), and the one that finds it taken moves to
+    ``HH-MM-SS-2`` (``-3`` ...): on the launcher's config and, through a Hydra override, on
+    the config every job is composed from.
+    """
+    from omegaconf import open_dict, read_write
+
+    base = Path(config.hydra.sweep.dir)
+    base.parent.mkdir(parents=True, exist_ok=True)
+    candidate, n = base, 1
+    while True:
+        try:
+            candidate.mkdir()
+            break
+        except FileExistsError:
+            n += 1
+            candidate = base.with_name(f"{base.name}-{n}")
+    if candidate != base:
+        log.info("sweep folder %s is another multirun's; this one writes to %s", base,
+                 candidate)
+        with read_write(config.hydra), open_dict(config.hydra):
+            config.hydra.sweep.dir = str(candidate)
+            config.hydra.overrides.hydra.append(f"hydra.sweep.dir={candidate}")
+    return candidate
+
+
 class MultirunSummary(Callback):
     """Hydra callback: a parent MLflow run for the sweep, and its summary at the end.
 
@@ -109,9 +138,11 @@ class MultirunSummary(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from bond_default.errors import InputError
         from bond_default.run.settings_check import check_config
+        from bond_default.run.tracking import check_store
 
-        try:  # a setting shared by every cell is checked once, before any job starts
+        try:  # settings and the store every cell shares are checked once, before any job
             check_config(config)
+            check_store(config.tracking.uri)
         except InputError as err:
             log.error("%s", err)
             sys.exit(2)
@@ -121,8 +152,7 @@ class MultirunSummary(Callback):
 
         if _is_search(config):
             return  # the Optuna sweeper keeps the study's parent run and its summary
-        sweep_dir = Path(config.hydra.sweep.dir)
-        sweep_dir.mkdir(parents=True, exist_ok=True)
+        sweep_dir = _claim_sweep_dir(config)
         experiment_id = use_experiment(config.tracking.uri, config.tracking.experiment)
         run = MlflowClient().create_run(
             experiment_id, run_name=f"sweep {sweep_dir.parent.name}/{sweep_dir.name}",

@@ -87,6 +87,9 @@ def run_cell(cfg: DictConfig) -> CellResult:
         reused = _reuse_finished_cell(cfg, fingerprint, choices, output_dir, sweep_dir)
         if reused is not None:
             return reused
+    from bond_default.run.tracking import check_store
+
+    check_store(cfg.tracking.uri)  # before the data: a store that is away fails in seconds
     data = load_data(cfg)
     labels = _cell_labels(choices, cfg.seed)
     labels["data"] = data.name

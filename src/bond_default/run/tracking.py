@@ -15,15 +15,61 @@ log = logging.getLogger(__name__)
 PARENT_RUN_FILE = "mlflow_parent_run_id"
 
 
+#: Bounds of MLflow's own HTTP retries (its documented settings; an environment variable the
+#: user set wins): a server that is down fails in seconds, not after MLflow's ~25 minutes.
+HTTP_BOUNDS = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "3", "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+               "MLFLOW_HTTP_REQUEST_TIMEOUT": "30"}
+#: Seconds a tracking server has to accept a connection.
+CONNECT_TIMEOUT = 5
+
+
+def check_store(uri: str) -> None:
+    """Raise :class:`InputError` at once when the tracking store at ``uri`` cannot be reached.
+
+    An HTTP(S) server must accept a TCP connection within :data:`CONNECT_TIMEOUT` seconds; an
+    SQLite file must sit in a folder that exists and can be written. Other stores (Databricks,
+    a database server) are left to MLflow, whose HTTP retries are bounded here.
+    """
+    import os
+    import socket
+    from urllib.parse import urlparse
+
+    from bond_default.errors import InputError
+
+    parsed = urlparse(uri)
+    if parsed.scheme in ("http", "https"):
+        for name, value in HTTP_BOUNDS.items():
+            os.environ.setdefault(name, value)
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        try:
+            socket.create_connection((parsed.hostname, port), timeout=CONNECT_TIMEOUT).close()
+        except OSError as err:
+            raise InputError(f"the MLflow tracking server {uri} cannot be reached "
+                             f"({err.strerror or type(err).__name__}); start it, or set "
+                             "tracking.uri to a store that is up (default "
+                             "sqlite:///mlflow.db)") from None
+    elif parsed.scheme == "sqlite":
+        path = Path(uri.removeprefix("sqlite:///")).expanduser()
+        folder = path.parent if str(path.parent) else Path(".")
+        if not folder.is_dir():
+            raise InputError(f"tracking.uri={uri}: the folder {folder} does not exist; create "
+                             "it or point tracking.uri at another file")
+        if not os.access(path if path.exists() else folder, os.W_OK):
+            raise InputError(f"tracking.uri={uri}: {path if path.exists() else folder} cannot "
+                             "be written; point tracking.uri at a store you can write")
+
+
 def use_experiment(uri: str, experiment: str, attempts: int = 8) -> str:
     """Point MLflow at ``uri`` and make ``experiment`` current, creating it once; its id.
 
-    Two processes creating one new SQLite store (or experiment) at the same moment collide
-    in schema migration or on the experiment's unique name; that is retried after a random
-    back-off, by which time the other process has finished creating it.
+    The store is checked first (:func:`check_store`). Two processes creating one new SQLite
+    store (or experiment) at the same moment collide in schema migration or on the
+    experiment's unique name; that is retried after a random back-off, by which time the other
+    process has finished creating it.
     """
     import mlflow
 
+    check_store(uri)
     mlflow.set_tracking_uri(uri)
     # sqlalchemy / MlflowException, depending on where the collision broke
     return with_backoff(lambda: mlflow.set_experiment(experiment).experiment_id, (Exception,),
