@@ -5,10 +5,13 @@ the same moment never share a sweep folder or a parent run.
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import sys
 
 import pandas as pd
+import pytest
 from conftest import REPO, run_train, runs_in
 
 SMOKE = ["debug=smoke", "classifier=lr", "tracking.log_model=false"]
@@ -78,3 +81,103 @@ def test_two_grids_started_at_the_same_moment_get_their_own_folder_and_parent(tm
         folder = parent.data.tags["sweep_dir"]
         expected = pd.read_csv(f"{folder}/summary.csv")["sampler"].tolist()
         assert sorted(r.data.tags["sampler"] for r in children) == sorted(expected)
+
+
+# -- signals, kill -9 and a full store ------------------------------------------------------
+
+GAN_FOREVER = ["sampler.max_epochs=100000"]
+
+
+def _start(args: list[str], cwd) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, str(REPO / "train.py"), *args], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+
+
+def _signal_during_the_gan_fit(process: subprocess.Popen, signum: int) -> str:
+    """Wait until the GAN trains, send ``signum``; the whole output once the process ended."""
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if "GAN: training on" in line:
+            import time
+
+            time.sleep(1)  # well inside the fit
+            os.killpg(process.pid, signum) if signum == signal.SIGKILL else \
+                process.send_signal(signum)
+            break
+    rest, _ = process.communicate(timeout=180)
+    return "".join(lines) + rest
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_during_the_gan_fit_ends_the_single_run_killed(signum, tmp_path):
+    process = _start([*SMOKE, "sampler=gan", *GAN_FOREVER], tmp_path)
+    output = _signal_during_the_gan_fit(process, signum)
+    assert process.returncode == 128 + signum, output[-3000:]
+    name = signal.Signals(signum).name
+    assert f"interrupted by {name} during lr-gan-paper-s0; its MLflow run ends KILLED" in output
+    assert "Traceback" not in output
+    (run,) = runs_in(tmp_path)
+    assert run.info.status == "KILLED"
+    assert run.data.tags["end_reason"] == f"interrupted by {name}"
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_during_a_grid_keeps_what_finished_and_ends_every_run(signum, tmp_path):
+    process = _start(["-m", *SMOKE, "sampler=none,gan", "debug.gan_epochs=100000"], tmp_path)
+    output = _signal_during_the_gan_fit(process, signum)
+    assert process.returncode == 128 + signum, output[-3000:]
+    name = signal.Signals(signum).name
+    assert (f"interrupted by {name} during lr-gan-paper-s0; 1 cell(s) of this grid finished; "
+            "rerun with resume=true to finish the grid") in output
+    summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))
+    assert summary[["sampler", "status"]].values.tolist() == [["none", "FINISHED"],
+                                                                ["gan", "KILLED"]]
+    runs = runs_in(tmp_path)
+    assert sorted(r.info.status for r in runs) == ["FINISHED", "KILLED", "KILLED"]
+    (parent,) = [r for r in runs if r.data.tags.get("kind") == "multirun"]
+    assert parent.info.status == "KILLED"
+
+
+def test_kill_9_of_a_grid_then_resume_ends_the_orphans_and_finishes_the_grid(tmp_path):
+    grid = ["-m", *SMOKE, "sampler=none,gan", "debug.gan_epochs=3000"]
+    process = _start(grid, tmp_path)
+    _signal_during_the_gan_fit(process, signal.SIGKILL)
+    assert process.returncode == -signal.SIGKILL
+    left = runs_in(tmp_path)
+    assert sorted(r.info.status for r in left) == ["FINISHED", "RUNNING", "RUNNING"]
+    finished_before = next(r.info.run_id for r in left if r.info.status == "FINISHED")
+
+    again = run_train([*grid, "resume=true"], cwd=tmp_path, timeout=300)
+    assert again.returncode == 0, (again.stdout + again.stderr)[-3000:]
+    runs = {r.info.run_id: r for r in runs_in(tmp_path)}
+    assert not [r for r in runs.values() if r.info.status == "RUNNING"]
+    orphans = [r for r in runs.values() if r.data.tags.get("end_reason") == "process gone"]
+    assert sorted(r.info.status for r in orphans) == ["FAILED", "FAILED"]  # cell and parent
+    assert runs[finished_before].info.status == "FINISHED"  # reused, not lost or rerun
+    summary = pd.read_csv(sorted(tmp_path.glob("multirun/*/*/summary.csv"))[-1])
+    assert summary["status"].tolist() == ["FINISHED", "FINISHED"]
+
+
+def test_a_full_artifact_store_fails_the_grid_and_ends_every_run(tmp_path):
+    store = tmp_path / "mlruns"
+    store.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16k", "tmpfs", str(store)],
+                             capture_output=True).returncode == 0
+    if not mounted:  # no mounting here: an artifact folder that cannot be a folder
+        store.rmdir()
+        store.write_text("not a folder")
+    try:
+        done = run_train(["-m", *SMOKE, "sampler=none,smote"], cwd=tmp_path, timeout=300)
+    finally:
+        if mounted:
+            subprocess.run(["umount", str(store)], check=False)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1, output[-3000:]
+    runs = runs_in(tmp_path)
+    assert runs and not [r for r in runs if r.info.status == "RUNNING"]
+    (parent,) = [r for r in runs if r.data.tags.get("kind") == "multirun"]
+    assert parent.info.status == "FAILED"
+    summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))
+    assert summary["status"].tolist() == ["FAILED", "FAILED"]

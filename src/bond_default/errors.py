@@ -24,3 +24,22 @@ def check_finite_losses(history: list[dict[str, float]], who: str, learning_rate
         raise TrainingDiverged(
             f"{who}'s training diverged at epoch {len(history)} ({losses}); lower "
             f"its learning_rate (now {learning_rate}) or check the input for extreme values")
+
+
+class RunInterrupted(BaseException):
+    """SIGTERM or SIGINT arrived: the cell's run ends KILLED, the grid's summary is written and
+    the command exits 128 + the signal's number. A BaseException, like KeyboardInterrupt, so
+    that nothing that handles errors mistakes it for one.
+
+    Parameters
+    ----------
+    signum : int
+        The signal's number.
+    """
+
+    def __init__(self, signum: int) -> None:
+        import signal
+
+        self.signum = signum
+        self.name = signal.Signals(signum).name
+        super().__init__(f"interrupted by {self.name}")

@@ -148,15 +148,18 @@ class MultirunSummary(Callback):
             sys.exit(2)
         from mlflow import MlflowClient
 
+        from bond_default.run.lifecycle import PROCESS_TAG, end_orphaned_runs, process_tag
         from bond_default.run.tracking import use_experiment
 
         if _is_search(config):
             return  # the Optuna sweeper keeps the study's parent run and its summary
         sweep_dir = _claim_sweep_dir(config)
         experiment_id = use_experiment(config.tracking.uri, config.tracking.experiment)
+        end_orphaned_runs(experiment_id)  # runs a killed command left RUNNING
         run = MlflowClient().create_run(
             experiment_id, run_name=f"sweep {sweep_dir.parent.name}/{sweep_dir.name}",
-            tags={"sweep_dir": str(sweep_dir.resolve()), "kind": "multirun"})
+            tags={"sweep_dir": str(sweep_dir.resolve()), "kind": "multirun",
+                  PROCESS_TAG: process_tag()})
         (sweep_dir / PARENT_RUN_FILE).write_text(run.info.run_id)
         log.info("MLflow parent run %s (experiment %s)", run.info.run_id,
                  config.tracking.experiment)
@@ -186,52 +189,98 @@ class MultirunSummary(Callback):
         log.info("over seeds:\n%s", text)
 
     def on_multirun_end(self, config: DictConfig, **kwargs: Any) -> None:
-        from mlflow import MlflowClient
-
-        from bond_default import plots
-        from bond_default.run.tracking import parent_run_id, use_experiment
-
         if _is_search(config):
             return
         sweep_dir = Path(config.hydra.sweep.dir)
-        results = collect_results(sweep_dir)
-        if not results:
-            log.warning("no cell of this multirun left a result in %s", sweep_dir)
-            return
-        table = add_delong(summary_table(results), results)
-        table.to_csv(sweep_dir / "summary.csv", index=False)
-        text = markdown(table)
-        (sweep_dir / "summary.md").write_text(text + "\n")
-        if table["seed"].nunique() > 1:
-            self._write_seed_summary(table, sweep_dir)
-        curves = {}
-        for result in results:
-            predictions = Path(result["folder"]) / PREDICTIONS_FILE
-            if result["status"] == "FINISHED" and predictions.exists():
-                frame = pd.read_csv(predictions)
-                labels = result["labels"]
-                curves[f"{labels['classifier']} + {labels['sampler']}"
-                       + (f" s{labels['seed']}" if table["seed"].nunique() > 1 else "")] = (
-                    frame["y_true"].to_numpy(), frame["score"].to_numpy())
-        if curves:
-            fig = plots.roc_figure(curves, "ROC of every cell (test split)")
-            fig.savefig(sweep_dir / "roc.png", dpi=120)
-            plots.close(fig)
-
-        failed = table[table["status"] != "FINISHED"]
-        parent = parent_run_id(sweep_dir)
-        if parent:
-            use_experiment(config.tracking.uri, config.tracking.experiment)
-            client = MlflowClient()
-            for name in ("summary.csv", "summary.md", "roc.png", "summary_by_seed.csv",
-                         "summary_by_seed.md"):
-                if (sweep_dir / name).exists():
-                    client.log_artifact(parent, str(sweep_dir / name))
-            client.log_metric(parent, "n_cells", len(table))
-            client.log_metric(parent, "n_failed", len(failed))
-            client.set_terminated(parent, status="FAILED" if len(failed) else "FINISHED")
-        log.info("summary of %d cells (%s):\n%s", len(table), sweep_dir, text)
-        if len(failed):
-            log.error("%d of %d cells failed: %s", len(failed), len(table), "; ".join(
-                f"{r.classifier}+{r.sampler}: {r.error}" for r in failed.itertuples()))
+        try:
+            failed = finish_multirun(sweep_dir, config.tracking.uri, config.tracking.experiment)
+        except Exception as err:  # Hydra would turn it into a warning and exit 0
+            log.error("the multirun's summary could not be written (%s: %s); its parent run "
+                      "ends FAILED", type(err).__name__, err)
+            _end_parent(sweep_dir, config.tracking.uri, config.tracking.experiment, "FAILED",
+                        f"summary not written: {type(err).__name__}: {err}")
             sys.exit(1)
+        if failed:
+            sys.exit(1)
+
+
+def _end_parent(sweep_dir: Path, uri: str, experiment: str, status: str, reason: str) -> None:
+    """End the multirun's parent run, if any, as ``status`` with ``reason`` (best effort)."""
+    from mlflow import MlflowClient
+
+    from bond_default.run.lifecycle import END_REASON_TAG
+    from bond_default.run.tracking import parent_run_id, use_experiment
+
+    parent = parent_run_id(sweep_dir)
+    if not parent:
+        return
+    try:
+        use_experiment(uri, experiment)
+        client = MlflowClient()
+        client.set_tag(parent, END_REASON_TAG, reason[:5000])
+        client.set_terminated(parent, status=status)
+    except Exception as err:  # the store itself may be what failed
+        log.error("the parent run %s could not be ended %s: %s", parent, status, err)
+
+
+def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
+                    interrupted: str | None = None) -> int:
+    """Write the summary of the cells that left a result, log it to the parent run, end it.
+
+    The parent ends FINISHED when every cell did, FAILED when one did not, KILLED when the
+    grid was ``interrupted`` (by that signal). Returns the number of cells not FINISHED, or,
+    when interrupted, the number that FINISHED.
+    """
+    from mlflow import MlflowClient
+
+    from bond_default import plots
+    from bond_default.run.tracking import parent_run_id, use_experiment
+
+    results = collect_results(sweep_dir)
+    if not results:
+        log.warning("no cell of this multirun left a result in %s", sweep_dir)
+        if interrupted:
+            _end_parent(sweep_dir, uri, experiment, "KILLED", f"interrupted by {interrupted}")
+        return 0
+    table = add_delong(summary_table(results), results)
+    table.to_csv(sweep_dir / "summary.csv", index=False)
+    text = markdown(table)
+    (sweep_dir / "summary.md").write_text(text + "\n")
+    if table["seed"].nunique() > 1:
+        MultirunSummary._write_seed_summary(table, sweep_dir)
+    curves = {}
+    for result in results:
+        predictions = Path(result["folder"]) / PREDICTIONS_FILE
+        if result["status"] == "FINISHED" and predictions.exists():
+            frame = pd.read_csv(predictions)
+            labels = result["labels"]
+            curves[f"{labels['classifier']} + {labels['sampler']}"
+                   + (f" s{labels['seed']}" if table["seed"].nunique() > 1 else "")] = (
+                frame["y_true"].to_numpy(), frame["score"].to_numpy())
+    if curves:
+        fig = plots.roc_figure(curves, "ROC of every cell (test split)")
+        fig.savefig(sweep_dir / "roc.png", dpi=120)
+        plots.close(fig)
+
+    failed = table[table["status"] != "FINISHED"]
+    parent = parent_run_id(sweep_dir)
+    if parent:
+        use_experiment(uri, experiment)
+        client = MlflowClient()
+        for name in ("summary.csv", "summary.md", "roc.png", "summary_by_seed.csv",
+                     "summary_by_seed.md"):
+            if (sweep_dir / name).exists():
+                client.log_artifact(parent, str(sweep_dir / name))
+        client.log_metric(parent, "n_cells", len(table))
+        client.log_metric(parent, "n_failed", len(failed))
+        if interrupted:
+            client.set_tag(parent, "end_reason", f"interrupted by {interrupted}")
+        client.set_terminated(parent, status="KILLED" if interrupted else
+                              "FAILED" if len(failed) else "FINISHED")
+    log.info("summary of %d cells (%s):\n%s", len(table), sweep_dir, text)
+    if interrupted:
+        return int((table["status"] == "FINISHED").sum())
+    if len(failed):
+        log.error("%d of %d cells failed: %s", len(failed), len(table), "; ".join(
+            f"{r.classifier}+{r.sampler}: {r.error}" for r in failed.itertuples()))
+    return len(failed)

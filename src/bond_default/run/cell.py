@@ -13,7 +13,14 @@ import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
 from bond_default.data.dataset import BondData
-from bond_default.errors import InputError
+from bond_default.errors import InputError, RunInterrupted
+from bond_default.run.lifecycle import (
+    END_REASON_TAG,
+    PROCESS_TAG,
+    end_orphaned_runs,
+    process_tag,
+    raise_on_signals,
+)
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +133,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
     tracking.use_experiment(cfg.tracking.uri, cfg.tracking.experiment)
     parent = tracking.parent_run_id(sweep_dir) if sweep_dir else None
     run_name = f"{labels['classifier']}-{labels['sampler']}-{labels['ratio']}-s{cfg.seed}"
-    tags = {"classifier": labels["classifier"], "sampler": labels["sampler"],
+    tags = {PROCESS_TAG: process_tag(), "classifier": labels["classifier"],
+            "sampler": labels["sampler"],
             "ratio": labels["ratio"], "dataset": data.name, "seed": str(cfg.seed),
             "config_hash": fingerprint}
     if OmegaConf.select(cfg, "search") is not None:
@@ -183,10 +191,17 @@ def run_cell(cfg: DictConfig) -> CellResult:
                      metrics["recall"], metrics["precision"], counts["n_fit"],
                      counts["n_fit_defaulted"], run.info.run_id)
         except BaseException as err:
-            mlflow.log_text(traceback.format_exc(), "error.txt")
-            result.status, result.error = "FAILED", f"{type(err).__name__}: {err}"
+            if isinstance(err, RunInterrupted):
+                result.status, result.error = "KILLED", str(err)
+            else:
+                result.status, result.error = "FAILED", f"{type(err).__name__}: {err}"
             if output_dir:
                 result.write(output_dir)
+            try:  # the store may be what failed (a full disk): the run still ends
+                mlflow.log_text(traceback.format_exc(), "error.txt")
+                mlflow.set_tag(END_REASON_TAG, result.error[:5000])
+            finally:
+                mlflow.end_run(status=result.status)
             raise
     result.status = "FINISHED"
     if output_dir:
@@ -208,6 +223,8 @@ def _reuse_finished_cell(cfg: DictConfig, fingerprint: str, choices: dict[str, s
     from bond_default.run import tracking
 
     experiment_id = tracking.use_experiment(cfg.tracking.uri, cfg.tracking.experiment)
+    if sweep_dir is None:  # in a grid, its start has ended them already
+        end_orphaned_runs(experiment_id)
     run = finished_run(experiment_id, fingerprint)
     if run is None:
         return None
@@ -358,11 +375,14 @@ def run_job(cfg: DictConfig) -> float | dict | None:
     """
     from bond_default.run.settings_check import check_config
 
-    _, _, sweep_dir = _hydra_runtime()
+    choices, _, sweep_dir = _hydra_runtime()
+    raise_on_signals()
     try:
         check_config(cfg)
         if OmegaConf.select(cfg, "search.trial_id") is None:
             return run_cell(cfg).metrics.get("roc_auc")
+    except RunInterrupted as err:
+        _end_interrupted(cfg, err, choices, sweep_dir)
     except InputError as err:
         log.error("%s", err)
         if sweep_dir is None:
@@ -378,3 +398,20 @@ def run_job(cfg: DictConfig) -> float | dict | None:
     from bond_default.search.trial import run_trial
 
     return run_trial(cfg)  # a failure here is the trial's: the sweeper records it
+
+
+def _end_interrupted(cfg: DictConfig, err: RunInterrupted, choices: dict[str, str],
+                     sweep_dir: Path | None) -> None:
+    """One line saying what was interrupted; a grid's summary and parent; exit 128 + signal."""
+    labels = _cell_labels(choices, cfg.seed)
+    cell = f"{labels['classifier']}-{labels['sampler']}-{labels['ratio']}-s{cfg.seed}"
+    if sweep_dir is None:
+        log.error("interrupted by %s during %s; its MLflow run ends KILLED", err.name, cell)
+    else:
+        from bond_default.summary import finish_multirun
+
+        finished = finish_multirun(sweep_dir, cfg.tracking.uri, cfg.tracking.experiment,
+                                   interrupted=err.name)
+        log.error("interrupted by %s during %s; %d cell(s) of this grid finished; rerun with "
+                  "resume=true to finish the grid", err.name, cell, finished)
+    raise SystemExit(128 + err.signum)
