@@ -181,3 +181,22 @@ def test_a_full_artifact_store_fails_the_grid_and_ends_every_run(tmp_path):
     assert parent.info.status == "FAILED"
     summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))
     assert summary["status"].tolist() == ["FAILED", "FAILED"]
+
+
+def test_optuna_trials_left_running_by_a_gone_sweeper_fail_before_the_study_resumes():
+    import optuna
+    from optuna.trial import TrialState
+
+    from bond_default.run.lifecycle import PROCESS_TAG, process_tag
+    from hydra_plugins.bond_default_sweeper.optuna_sweeper import _fail_orphaned_trials
+
+    study = optuna.create_study(direction="maximize")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    orphan, alive = study.ask(), study.ask()
+    orphan.set_user_attr(PROCESS_TAG, f"{process_tag().split(':')[0]}:{gone}:1")
+    alive.set_user_attr(PROCESS_TAG, process_tag())  # another worker of the study, still up
+    study.tell(study.ask(), 0.8)
+    _fail_orphaned_trials(study)
+    states = [t.state for t in study.get_trials(deepcopy=False)]
+    assert states == [TrialState.FAIL, TrialState.RUNNING, TrialState.COMPLETE]

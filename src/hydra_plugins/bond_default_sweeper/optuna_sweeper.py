@@ -26,6 +26,21 @@ log = logging.getLogger(__name__)
 BEST_CONFIG = "best.yaml"
 
 
+def _fail_orphaned_trials(study) -> None:
+    """Trials left RUNNING by a sweeper whose process is gone (kill -9) end as FAIL."""
+    from optuna.trial import TrialState
+
+    from bond_default.run.lifecycle import PROCESS_TAG, process_is_gone
+
+    orphans = [t for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+               if process_is_gone(t.user_attrs.get(PROCESS_TAG, ""))]
+    for trial in orphans:
+        study.tell(trial.number, state=TrialState.FAIL)
+    if orphans:
+        log.info("%d trial(s) left RUNNING by a sweeper that is gone ended as FAIL: %s",
+                 len(orphans), ", ".join(str(t.number) for t in orphans))
+
+
 @contextmanager
 def _signals_held():
     """Hold SIGINT and SIGTERM until the block is done (main thread; elsewhere a no-op)."""
@@ -118,6 +133,7 @@ class OptunaSweeper(Sweeper):
     def sweep(self, arguments: list[str]) -> Any:
         from hydra.core.override_parser.overrides_parser import OverridesParser
 
+        from bond_default.run.lifecycle import PROCESS_TAG, process_tag
         from bond_default.search.space import parse_space
         from bond_default.search.study import default_storage, open_study
 
@@ -138,6 +154,7 @@ class OptunaSweeper(Sweeper):
         # Created here, once, before any trial job or launcher worker opens it.
         study = open_study(url, self.study_name, create=True,
                            startup_trials=self.pruner_startup_trials)
+        _fail_orphaned_trials(study)
         before = len(study.trials)
         if self.seed is not None:
             study = open_study(url, self.study_name, seed=int(self.seed) + before,
@@ -149,6 +166,7 @@ class OptunaSweeper(Sweeper):
                  self.study_name, url, before, self.n_trials, self.n_jobs)
 
         distributions = {d.key: d.distribution for d in dimensions}
+        owner = process_tag()
         launched, returns = 0, []
         while launched < self.n_trials:
             trials = []
@@ -158,6 +176,7 @@ class OptunaSweeper(Sweeper):
                 with _signals_held():
                     for _ in range(min(self.n_jobs, self.n_trials - launched)):
                         trials.append(study.ask(distributions))
+                        trials[-1].set_user_attr(PROCESS_TAG, owner)
                 batch = [fixed + [d.override(t.params[d.key]) for d in dimensions]
                          + [f"search.trial_id={t._trial_id}",  # Trial(study, id) needs it
                             f"hydra.sweep.subdir=trial_{t.number}"] for t in trials]
