@@ -59,6 +59,11 @@ def test_an_sqlite_store_in_a_missing_folder_is_refused_before_any_data(tmp_path
 
 
 def test_two_grids_started_at_the_same_moment_get_their_own_folder_and_parent(tmp_path):
+    # the store exists first: what is tested is the folders and parents, not the SQLite
+    # creation race that run.tracking.use_experiment retries
+    from bond_default.run.tracking import use_experiment
+
+    use_experiment(f"sqlite:///{tmp_path / 'mlflow.db'}", "bond-default")
     # the same sweep folder for both, as two grids started in the same second resolve it
     grids = {sampler: subprocess.Popen(
         [sys.executable, str(REPO / "train.py"), "-m", *SMOKE, f"sampler=none,{sampler}",

@@ -133,7 +133,7 @@ def test_the_fingerprint_changes_with_a_setting_the_seed_or_an_edited_data_file(
 
     from omegaconf import OmegaConf
 
-    from bond_default.resume import config_fingerprint
+    from bond_default.run.resume import config_fingerprint
 
     data = tmp_path / "bonds.csv"
     data.write_text("default\n0\n")

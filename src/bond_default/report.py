@@ -31,7 +31,7 @@ METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "balanced_accurac
 
 def _children(client, experiment_id: str, parent: str):
     """The multirun's cells: its child runs and the earlier runs it reused (``resume=true``)."""
-    from bond_default.resume import reused_in_tag
+    from bond_default.run.resume import reused_in_tag
 
     runs = {}
     for query in (f"tags.mlflow.parentRunId = '{parent}'",

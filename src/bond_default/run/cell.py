@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 from omegaconf import DictConfig, OmegaConf
 
-from bond_default.data.dataset import BondData
+from bond_default.data.loading import load_data
 from bond_default.errors import InputError, RunInterrupted
+from bond_default.run import run_logging
 from bond_default.run.lifecycle import (
     END_REASON_TAG,
     PROCESS_TAG,
@@ -65,16 +66,6 @@ def _cell_labels(choices: dict[str, str], seed) -> dict[str, str]:
     return labels
 
 
-def load_data(cfg: DictConfig) -> BondData:
-    """Build the configured data source and load it (validation errors are InputErrors)."""
-    from hydra.utils import instantiate
-
-    if OmegaConf.is_missing(cfg.data, "path"):
-        raise InputError("data.path is required for this data set: pass "
-                         "data.path=/path/to/your/file (CSV, Parquet, Excel or ARFF)")
-    return instantiate(cfg.data).load()
-
-
 def run_cell(cfg: DictConfig) -> CellResult:
     """Load and validate data, split, fit the pipeline on training rows, evaluate, track.
 
@@ -82,11 +73,11 @@ def run_cell(cfg: DictConfig) -> CellResult:
     fails once the run has started (too few defaulted rows for the sampler, a diverging
     network, an unexpected error) ends the run as FAILED with the traceback saved as
     ``error.txt``, and is re-raised. With ``resume=true`` a FINISHED run of the same
-    configuration is reused instead (:mod:`bond_default.resume`).
+    configuration is reused instead (:mod:`bond_default.run.resume`).
     """
     from hydra.utils import instantiate
 
-    from bond_default.resume import config_fingerprint
+    from bond_default.run.resume import config_fingerprint
 
     choices, output_dir, sweep_dir = _hydra_runtime()
     fingerprint = config_fingerprint(cfg)
@@ -162,8 +153,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
             method = getattr(pipeline[-1], "method_", None)  # e.g. svm: exact or approximated
             if method:
                 mlflow.set_tag("classifier_method", method)
-            _log_training_curves(pipeline)
-            _log_sampler_quality(pipeline)
+            run_logging.log_training_curves(pipeline)
+            run_logging.log_sampler_quality(pipeline)
             counter = pipeline.named_steps["count"]
             counts.update(n_fit=counter.n_rows_, n_fit_defaulted=counter.n_defaulted_)
             scores = pipeline.predict_proba(x_test)[:, 1]
@@ -177,15 +168,15 @@ def run_cell(cfg: DictConfig) -> CellResult:
             predictions = pd.DataFrame({"row": test, "y_true": y_test.to_numpy(),
                                         "score": scores})
             mlflow.log_text(predictions.to_csv(index=False), PREDICTIONS_FILE)
-            _log_figures(metrics, y_test.to_numpy(), scores, run_name)
+            run_logging.log_figures(metrics, y_test.to_numpy(), scores, run_name)
             if _explain_enabled(cfg, sweep_dir):
                 try:
-                    _log_shap(pipeline, x_train, x_test, cfg)
+                    run_logging.log_shap(pipeline, x_train, x_test, cfg)
                 except Exception as err:  # the model and its metrics stand without SHAP
                     log.warning("SHAP failed, the run goes on without it: %s", err)
                     mlflow.set_tag("shap_error", f"{type(err).__name__}: {err}"[:5000])
             if cfg.tracking.log_model:
-                _log_model(pipeline, x_test, scores)
+                run_logging.log_model(pipeline, x_test, scores)
             log.info("%s: test ROC-AUC %.4f, recall %.4f, precision %.4f (n_fit %d, %d "
                      "defaulted); MLflow run %s", run_name, metrics["roc_auc"],
                      metrics["recall"], metrics["precision"], counts["n_fit"],
@@ -219,8 +210,8 @@ def _reuse_finished_cell(cfg: DictConfig, fingerprint: str, choices: dict[str, s
     """
     import mlflow
 
-    from bond_default.resume import finished_run, reused_in_tag
     from bond_default.run import tracking
+    from bond_default.run.resume import finished_run, reused_in_tag
 
     experiment_id = tracking.use_experiment(cfg.tracking.uri, cfg.tracking.experiment)
     if sweep_dir is None:  # in a grid, its start has ended them already
@@ -253,105 +244,6 @@ def _explain_enabled(cfg: DictConfig, sweep_dir: Path | None) -> bool:
     if str(enabled).lower() == "auto":
         return sweep_dir is None
     return bool(enabled)
-
-
-def _log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictConfig) -> None:
-    """SHAP on the original indicators: importance and group tables, Fig. 7 and a beeswarm."""
-    import mlflow
-
-    from bond_default import plots
-    from bond_default.explain import TOP, explain_pipeline
-
-    shap = explain_pipeline(pipeline, x_train, x_test, max_rows=cfg.explain.max_rows,
-                            background_rows=int(cfg.explain.background_rows),
-                            agnostic_rows=int(cfg.explain.agnostic_rows), seed=int(cfg.seed),
-                            output=str(cfg.explain.output), method=str(cfg.explain.method))
-    importance = shap.importance()
-    mlflow.log_text(importance.to_csv(index=False), "shap/importance.csv")
-    mlflow.log_text(shap.groups().to_csv(index=False), "shap/groups.csv")
-    mlflow.log_metrics({"shap_top20_share": shap.top_share(), "shap_seconds": shap.seconds,
-                        "shap_rows": len(shap.values)})
-    mlflow.set_tags({"shap_explainer": shap.explainer, "shap_score": shap.score})
-    for name, fig in (("shap_top20", plots.shap_bar_figure(importance, TOP, score=shap.score)),
-                      ("shap_beeswarm", plots.shap_beeswarm_figure(shap.values, shap.data,
-                                                                   TOP))):
-        mlflow.log_figure(fig, f"plots/{name}.png")
-        plots.close(fig)
-    log.info("SHAP top 5: %s (top 20 hold %.0f%%)", ", ".join(importance["indicator"][:5]),
-             100 * shap.top_share())
-
-
-def _log_figures(metrics: dict, y_true: np.ndarray, scores: np.ndarray, title: str) -> None:
-    import mlflow
-
-    from bond_default import plots
-
-    figures = {
-        "plots/confusion_matrix.png": plots.confusion_figure(
-            metrics["tp"], metrics["fp"], metrics["fn"], metrics["tn"], f"{title}: confusion"),
-        "plots/roc.png": plots.roc_figure({title: (y_true, scores)}),
-        "plots/pr.png": plots.pr_figure(y_true, scores, f"{title}: precision-recall"),
-    }
-    for path, fig in figures.items():
-        mlflow.log_figure(fig, path)
-        plots.close(fig)
-
-
-def _log_training_curves(pipeline) -> None:
-    """Per-epoch losses of every step that trained with Lightning (GAN, CNN, FCNN)."""
-    import time
-
-    import mlflow
-    from mlflow.entities import Metric
-
-    from bond_default import plots
-
-    run_id = mlflow.active_run().info.run_id
-    now = int(time.time() * 1000)
-    for name, step in pipeline.named_steps.items():
-        history = getattr(step, "losses_", None)
-        if not history:
-            continue
-        metrics = [Metric(f"{name}_{key}", float(value), now, epoch)
-                   for epoch, losses in enumerate(history, start=1)
-                   for key, value in losses.items()]
-        for start in range(0, len(metrics), 1000):
-            mlflow.MlflowClient().log_batch(run_id, metrics=metrics[start:start + 1000])
-        fig = plots.losses_figure(history, f"{name}: {type(step).__name__} loss per epoch")
-        mlflow.log_figure(fig, f"plots/{name}_losses.png")
-        plots.close(fig)
-
-
-def _log_sampler_quality(pipeline) -> None:
-    """The GAN's two-sample test, KS distances and memorization, when the sampler has them."""
-    import mlflow
-
-    quality = getattr(pipeline.named_steps.get("oversample"), "quality_", None)
-    if quality is None:
-        return
-    mlflow.log_metrics(quality.metrics())
-    table = quality.ks.rename_axis("column").reset_index()
-    mlflow.log_text(table.to_csv(index=False), "gan/ks_by_column.csv")
-    log.info("GAN quality: two-sample AUC %.3f (0.5 ideal), mean KS %.3f, memorized %.1f%%",
-             quality.c2st_auc, quality.ks.mean(), 100 * quality.memorized_share)
-
-
-def _log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:
-    """Log the pipeline as a pyfunc model whose ``predict`` gives default probabilities."""
-    import mlflow.pyfunc
-    from mlflow.models import infer_signature
-
-    from bond_default.pyfunc_model import DefaultProbabilityModel
-
-    example = x_test.head(50)
-    # Integer-coded columns are declared as doubles: new files may carry gaps in them.
-    example = example.astype({c: "float64" for c in example.select_dtypes("integer").columns})
-    mlflow.pyfunc.log_model(
-        name="model", python_model=DefaultProbabilityModel(pipeline),
-        signature=infer_signature(example, scores[:50]), input_example=example.head(3),
-        pip_requirements=["scikit-learn", "imbalanced-learn", "pandas", "numpy", "torch",
-                          "pytorch-lightning", "mlflow", "bond-default"],
-    )
 
 
 def failure_result(cfg: DictConfig, err: BaseException) -> CellResult:
@@ -412,7 +304,7 @@ def _end_interrupted(cfg: DictConfig, err: RunInterrupted, choices: dict[str, st
     if sweep_dir is None:
         log.error("interrupted by %s during %s; its MLflow run ends KILLED", err.name, cell)
     else:
-        from bond_default.summary import finish_multirun
+        from bond_default.run.summary import finish_multirun
 
         finished = finish_multirun(sweep_dir, cfg.tracking.uri, cfg.tracking.experiment,
                                    interrupted=err.name)

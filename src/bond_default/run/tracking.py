@@ -8,7 +8,7 @@ from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
 
-from bond_default.retry import with_backoff
+from bond_default.run.retry import with_backoff
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from bond_default.retry import with_backoff
+from bond_default.run.retry import with_backoff
 
 log = logging.getLogger(__name__)
 

@@ -34,9 +34,9 @@ def run_trial(cfg: DictConfig) -> dict:
     from sklearn.metrics import roc_auc_score
     from sklearn.model_selection import StratifiedKFold
 
+    from bond_default.data.loading import load_data
     from bond_default.pipeline import build_pipeline, check_enough_defaulted
     from bond_default.run import tracking
-    from bond_default.run.cell import load_data
     from bond_default.search.study import default_storage, open_study
 
     hc = HydraConfig.get()

@@ -1,0 +1,113 @@
+"""What a cell logs to its MLflow run beside its metrics: SHAP tables and figures, the test
+curves, per-epoch losses of the Lightning steps, the GAN's quality, and the fitted pipeline as
+a pyfunc model. Each function logs into the active run.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+from omegaconf import DictConfig
+
+log = logging.getLogger(__name__)
+
+
+def log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictConfig) -> None:
+    """SHAP on the original indicators: importance and group tables, Fig. 7 and a beeswarm."""
+    import mlflow
+
+    from bond_default import plots
+    from bond_default.explain import TOP, explain_pipeline
+
+    shap = explain_pipeline(pipeline, x_train, x_test, max_rows=cfg.explain.max_rows,
+                            background_rows=int(cfg.explain.background_rows),
+                            agnostic_rows=int(cfg.explain.agnostic_rows), seed=int(cfg.seed),
+                            output=str(cfg.explain.output), method=str(cfg.explain.method))
+    importance = shap.importance()
+    mlflow.log_text(importance.to_csv(index=False), "shap/importance.csv")
+    mlflow.log_text(shap.groups().to_csv(index=False), "shap/groups.csv")
+    mlflow.log_metrics({"shap_top20_share": shap.top_share(), "shap_seconds": shap.seconds,
+                        "shap_rows": len(shap.values)})
+    mlflow.set_tags({"shap_explainer": shap.explainer, "shap_score": shap.score})
+    for name, fig in (("shap_top20", plots.shap_bar_figure(importance, TOP, score=shap.score)),
+                      ("shap_beeswarm", plots.shap_beeswarm_figure(shap.values, shap.data,
+                                                                   TOP))):
+        mlflow.log_figure(fig, f"plots/{name}.png")
+        plots.close(fig)
+    log.info("SHAP top 5: %s (top 20 hold %.0f%%)", ", ".join(importance["indicator"][:5]),
+             100 * shap.top_share())
+
+
+def log_figures(metrics: dict, y_true: np.ndarray, scores: np.ndarray, title: str) -> None:
+    import mlflow
+
+    from bond_default import plots
+
+    figures = {
+        "plots/confusion_matrix.png": plots.confusion_figure(
+            metrics["tp"], metrics["fp"], metrics["fn"], metrics["tn"], f"{title}: confusion"),
+        "plots/roc.png": plots.roc_figure({title: (y_true, scores)}),
+        "plots/pr.png": plots.pr_figure(y_true, scores, f"{title}: precision-recall"),
+    }
+    for path, fig in figures.items():
+        mlflow.log_figure(fig, path)
+        plots.close(fig)
+
+
+def log_training_curves(pipeline) -> None:
+    """Per-epoch losses of every step that trained with Lightning (GAN, CNN, FCNN)."""
+    import time
+
+    import mlflow
+    from mlflow.entities import Metric
+
+    from bond_default import plots
+
+    run_id = mlflow.active_run().info.run_id
+    now = int(time.time() * 1000)
+    for name, step in pipeline.named_steps.items():
+        history = getattr(step, "losses_", None)
+        if not history:
+            continue
+        metrics = [Metric(f"{name}_{key}", float(value), now, epoch)
+                   for epoch, losses in enumerate(history, start=1)
+                   for key, value in losses.items()]
+        for start in range(0, len(metrics), 1000):
+            mlflow.MlflowClient().log_batch(run_id, metrics=metrics[start:start + 1000])
+        fig = plots.losses_figure(history, f"{name}: {type(step).__name__} loss per epoch")
+        mlflow.log_figure(fig, f"plots/{name}_losses.png")
+        plots.close(fig)
+
+
+def log_sampler_quality(pipeline) -> None:
+    """The GAN's two-sample test, KS distances and memorization, when the sampler has them."""
+    import mlflow
+
+    quality = getattr(pipeline.named_steps.get("oversample"), "quality_", None)
+    if quality is None:
+        return
+    mlflow.log_metrics(quality.metrics())
+    table = quality.ks.rename_axis("column").reset_index()
+    mlflow.log_text(table.to_csv(index=False), "gan/ks_by_column.csv")
+    log.info("GAN quality: two-sample AUC %.3f (0.5 ideal), mean KS %.3f, memorized %.1f%%",
+             quality.c2st_auc, quality.ks.mean(), 100 * quality.memorized_share)
+
+
+def log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:
+    """Log the pipeline as a pyfunc model whose ``predict`` gives default probabilities."""
+    import mlflow.pyfunc
+    from mlflow.models import infer_signature
+
+    from bond_default.pyfunc_model import DefaultProbabilityModel
+
+    example = x_test.head(50)
+    # Integer-coded columns are declared as doubles: new files may carry gaps in them.
+    example = example.astype({c: "float64" for c in example.select_dtypes("integer").columns})
+    mlflow.pyfunc.log_model(
+        name="model", python_model=DefaultProbabilityModel(pipeline),
+        signature=infer_signature(example, scores[:50]), input_example=example.head(3),
+        pip_requirements=["scikit-learn", "imbalanced-learn", "pandas", "numpy", "torch",
+                          "pytorch-lightning", "mlflow", "bond-default"],
+    )
