@@ -128,14 +128,20 @@ def test_a_signal_during_the_gan_fit_ends_the_single_run_killed(signum, tmp_path
     assert run.data.tags["end_reason"] == f"interrupted by {name}"
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
-def test_a_signal_during_a_grid_keeps_what_finished_and_ends_every_run(signum, tmp_path):
-    process = _start(["-m", *SMOKE, "sampler=none,gan", "debug.gan_epochs=100000"], tmp_path)
+@pytest.mark.parametrize("signum, launcher", [
+    (signal.SIGTERM, []), (signal.SIGINT, []),
+    (signal.SIGTERM, ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"])],
+    ids=["SIGTERM", "SIGINT", "SIGTERM-joblib"])
+def test_a_signal_during_a_grid_keeps_what_finished_and_ends_every_run(signum, launcher,
+                                                                      tmp_path):
+    process = _start(["-m", *SMOKE, "sampler=none,gan", "debug.gan_epochs=100000", *launcher],
+                     tmp_path)
     output = _signal_during_the_gan_fit(process, signum)
     assert process.returncode == 128 + signum, output[-3000:]
     name = signal.Signals(signum).name
-    assert (f"interrupted by {name} during lr-gan-paper-s0; 1 cell(s) of this grid finished; "
-            "rerun with resume=true to finish the grid") in output
+    during = "" if launcher else " during lr-gan-paper-s0"  # joblib: the cell is a worker's
+    assert (f"interrupted by {name}{during}; 1 cell(s) of this grid finished; rerun with "
+            "resume=true to finish the grid") in output
     summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))
     assert summary[["sampler", "status"]].values.tolist() == [["none", "FINISHED"],
                                                                 ["gan", "KILLED"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +18,14 @@ from bond_default.errors import InputError, RunInterrupted
 from bond_default.run import run_logging
 from bond_default.run.lifecycle import (
     END_REASON_TAG,
+    INTERRUPTED_FILE,
     PROCESS_TAG,
+    RUNNING_FILE,
     end_orphaned_runs,
+    owns_the_grid,
     process_tag,
     raise_on_signals,
+    restore_signals,
 )
 
 log = logging.getLogger(__name__)
@@ -262,19 +267,28 @@ def run_job(cfg: DictConfig) -> float | dict | None:
     cross-validates on the training split instead (:func:`bond_default.search.trial.run_trial`).
 
     Bad input ends a single run with one sentence on the log and exit status 2, no
-    traceback. In a multirun a failed cell is recorded (its MLflow run FAILED) and the
-    sweep goes on; the summary marks it and the command exits non-zero at the end.
+    traceback; any other failure with one sentence and exit status 1 (the traceback is the
+    run's ``error.txt``); SIGTERM or SIGINT with 128 + the signal's number. In a multirun a
+    failed cell is recorded (its MLflow run FAILED) and the sweep goes on; the summary marks
+    it and the command exits 1 at the end.
     """
     from bond_default.run.settings_check import check_config
 
-    choices, _, sweep_dir = _hydra_runtime()
-    raise_on_signals()
+    choices, output_dir, sweep_dir = _hydra_runtime()
+    if sweep_dir is not None and (sweep_dir / INTERRUPTED_FILE).exists():
+        return None  # the grid was interrupted before this cell started
+    previous = raise_on_signals()
+    marker = output_dir / RUNNING_FILE if output_dir and sweep_dir else None
     try:
         check_config(cfg)
         if OmegaConf.select(cfg, "search.trial_id") is None:
+            if marker:
+                marker.parent.mkdir(parents=True, exist_ok=True)
+                marker.write_text(str(os.getpid()))
             return run_cell(cfg).metrics.get("roc_auc")
     except RunInterrupted as err:
         _end_interrupted(cfg, err, choices, sweep_dir)
+        return None
     except InputError as err:
         log.error("%s", err)
         if sweep_dir is None:
@@ -283,10 +297,17 @@ def run_job(cfg: DictConfig) -> float | dict | None:
         return None
     except Exception as err:
         if sweep_dir is None:
-            raise
+            log.error("the run failed: %s: %s (the traceback is in its MLflow run's "
+                      "error.txt, and below at debug level)", type(err).__name__, err)
+            log.debug("traceback", exc_info=True)
+            raise SystemExit(1) from None
         log.exception("cell failed: %s", err)
         failure_result(cfg, err)
         return None
+    finally:
+        if marker:
+            marker.unlink(missing_ok=True)
+        restore_signals(previous)  # between cells, the grid's own handlers again
     from bond_default.search.trial import run_trial
 
     try:
@@ -303,6 +324,9 @@ def _end_interrupted(cfg: DictConfig, err: RunInterrupted, choices: dict[str, st
     cell = f"{labels['classifier']}-{labels['sampler']}-{labels['ratio']}-s{cfg.seed}"
     if sweep_dir is None:
         log.error("interrupted by %s during %s; its MLflow run ends KILLED", err.name, cell)
+    elif not owns_the_grid():  # a launcher's worker: the grid's process sums up and exits
+        log.error("interrupted by %s during %s; its MLflow run ends KILLED", err.name, cell)
+        return
     else:
         from bond_default.run.summary import finish_multirun
 

@@ -8,6 +8,7 @@ which Lightning would turn into ``sys.exit(1)``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import signal
@@ -32,11 +33,20 @@ def _raise(signum, _frame) -> None:
     raise RunInterrupted(signum)
 
 
-def raise_on_signals() -> None:
-    """From now on SIGTERM and SIGINT raise :class:`RunInterrupted` (main thread only)."""
-    if threading.current_thread() is threading.main_thread():
-        for sig in SIGNALS:
-            signal.signal(sig, _raise)
+def raise_on_signals() -> dict:
+    """From now on SIGTERM and SIGINT raise :class:`RunInterrupted` (main thread only); the
+    handlers they replace, for :func:`restore_signals`."""
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, _raise) for sig in SIGNALS}
+
+
+def restore_signals(previous: dict) -> None:
+    """Put back the handlers :func:`raise_on_signals` replaced (unless a signal came: then
+    they stay ignored while the command ends)."""
+    for sig, handler in previous.items():
+        if signal.getsignal(sig) is _raise and handler is not None:
+            signal.signal(sig, handler)
 
 
 def _start_time(pid: int) -> str:
@@ -82,3 +92,69 @@ def end_orphaned_runs(experiment_id: str) -> int:
     if ended:
         log.info("%d run(s) left RUNNING by a process that is gone ended FAILED", ended)
     return ended
+
+
+#: Set by the process that starts a grid (to its pid): its launcher's workers inherit it.
+GRID_OWNER_ENV = "BOND_DEFAULT_GRID_PID"
+#: Seconds the grid's process waits for its workers to end their cells after passing a signal.
+WORKER_GRACE_S = 60
+
+
+def owns_the_grid() -> bool:
+    """Whether this process started the grid (and so writes its summary), not a worker."""
+    return os.environ.get(GRID_OWNER_ENV) in (None, str(os.getpid()))
+
+
+#: In a grid's sweep folder: the grid was interrupted, cells not yet started are not run.
+INTERRUPTED_FILE = "INTERRUPTED"
+#: In a cell's job folder while it runs: the pid of the process running it.
+RUNNING_FILE = "running.pid"
+
+
+def _children() -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError, IndexError, ValueError):
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == os.getpid():
+                pids.append(int(stat.parent.name))
+    return pids
+
+
+def end_grid_on_signals(finish, sweep_dir: Path) -> None:
+    """In the process that launches a grid's workers (joblib): on SIGTERM or SIGINT stop new
+    cells, pass the signal to the workers running one (their runs end KILLED), wait for them,
+    call ``finish(name)`` (the summary, the parent KILLED) and exit 128 + the signal's number.
+
+    With the basic launcher the cells run in this process, and each job's own handlers
+    (:func:`raise_on_signals`) take over.
+    """
+    os.environ[GRID_OWNER_ENV] = str(os.getpid())
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def handler(signum, _frame) -> None:
+        import time
+
+        for sig in SIGNALS:
+            signal.signal(sig, signal.SIG_IGN)
+        (sweep_dir / INTERRUPTED_FILE).write_text(signal.Signals(signum).name)
+        running = list(sweep_dir.glob(f"*/{RUNNING_FILE}"))
+        for marker in running:
+            try:
+                os.kill(int(marker.read_text()), signum)
+            except (OSError, ValueError):
+                pass
+        deadline = time.monotonic() + WORKER_GRACE_S
+        while time.monotonic() < deadline and any(m.exists() for m in running):
+            time.sleep(0.2)
+        try:
+            finish(signal.Signals(signum).name)
+        finally:
+            for pid in _children():  # the launcher's workers, idle now, and its trackers
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+            logging.shutdown()
+            os._exit(128 + signum)  # joblib would wait for the workers
+
+    for sig in SIGNALS:
+        signal.signal(sig, handler)

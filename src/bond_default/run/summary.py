@@ -148,19 +148,31 @@ class MultirunSummary(Callback):
             sys.exit(2)
         from mlflow import MlflowClient
 
-        from bond_default.run.lifecycle import PROCESS_TAG, end_orphaned_runs, process_tag
+        from bond_default.run.lifecycle import (
+            PROCESS_TAG,
+            end_grid_on_signals,
+            end_orphaned_runs,
+            process_tag,
+        )
         from bond_default.run.tracking import use_experiment
 
         if _is_search(config):
             return  # the Optuna sweeper keeps the study's parent run and its summary
-        sweep_dir = _claim_sweep_dir(config)
-        experiment_id = use_experiment(config.tracking.uri, config.tracking.experiment)
-        end_orphaned_runs(experiment_id)  # runs a killed command left RUNNING
-        run = MlflowClient().create_run(
-            experiment_id, run_name=f"sweep {sweep_dir.parent.name}/{sweep_dir.name}",
-            tags={"sweep_dir": str(sweep_dir.resolve()), "kind": "multirun",
-                  PROCESS_TAG: process_tag()})
-        (sweep_dir / PARENT_RUN_FILE).write_text(run.info.run_id)
+        try:  # Hydra would turn an error here into a warning and run every cell anyway
+            sweep_dir = _claim_sweep_dir(config)
+            experiment_id = use_experiment(config.tracking.uri, config.tracking.experiment)
+            end_orphaned_runs(experiment_id)  # runs a killed command left RUNNING
+            run = MlflowClient().create_run(
+                experiment_id, run_name=f"sweep {sweep_dir.parent.name}/{sweep_dir.name}",
+                tags={"sweep_dir": str(sweep_dir.resolve()), "kind": "multirun",
+                      PROCESS_TAG: process_tag()})
+            (sweep_dir / PARENT_RUN_FILE).write_text(run.info.run_id)
+            end_grid_on_signals(lambda name: _interrupted_grid(
+                sweep_dir, config.tracking.uri, config.tracking.experiment, name), sweep_dir)
+        except Exception as err:
+            log.error("the multirun could not start (%s: %s); no cell was run",
+                      type(err).__name__, err)
+            sys.exit(1)
         log.info("MLflow parent run %s (experiment %s)", run.info.run_id,
                  config.tracking.experiment)
 
@@ -221,6 +233,12 @@ def _end_parent(sweep_dir: Path, uri: str, experiment: str, status: str, reason:
         client.set_terminated(parent, status=status)
     except Exception as err:  # the store itself may be what failed
         log.error("the parent run %s could not be ended %s: %s", parent, status, err)
+
+
+def _interrupted_grid(sweep_dir: Path, uri: str, experiment: str, name: str) -> None:
+    finished = finish_multirun(sweep_dir, uri, experiment, interrupted=name)
+    log.error("interrupted by %s; %d cell(s) of this grid finished; rerun with resume=true to "
+              "finish the grid", name, finished)
 
 
 def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
