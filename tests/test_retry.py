@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bond_default import retry
+from bond_default.run import retry
 
 
 @pytest.fixture(autouse=True)
