@@ -310,11 +310,14 @@ def run_job(cfg: DictConfig) -> float | dict | None:
         restore_signals(previous)  # between cells, the grid's own handlers again
     from bond_default.search.trial import run_trial
 
+    previous = raise_on_signals()
     try:
         return run_trial(cfg)  # a failure here is the trial's: the sweeper records it
     except RunInterrupted as err:  # the sweeper fails the trials asked for, ends its parent
         log.error("interrupted by %s during trial %s", err.name, cfg.search.trial_id)
         raise SystemExit(128 + err.signum) from None
+    finally:
+        restore_signals(previous)
 
 
 def _end_interrupted(cfg: DictConfig, err: RunInterrupted, choices: dict[str, str],
