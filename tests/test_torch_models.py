@@ -10,11 +10,14 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from bond_default.classifiers.cnn import CNNClassifier
 from bond_default.classifiers.fcnn import FCNNClassifier
+from bond_default.classifiers.tabm import TabMClassifier
 from bond_default.samplers.gan_oversampler import GANOverSampler
 
 ESTIMATORS = [
     CNNClassifier(max_epochs=1, batch_size=16, random_state=0, progress_bar=False),
     FCNNClassifier(max_epochs=1, batch_size=16, random_state=0, progress_bar=False),
+    TabMClassifier(max_epochs=1, batch_size=16, k=4, d_block=16, n_bins=4, d_embedding=4,
+                   random_state=0, progress_bar=False),
 ]
 SAMPLERS = [
     GANOverSampler(max_epochs=2, random_state=0, progress_bar=False),
@@ -91,7 +94,7 @@ def test_every_indicator_reaches_the_cnn_output(shape):
     import torch
 
     torch.manual_seed(0)
-    network = CNNClassifier(**shape).build_network(51, 2)
+    network = CNNClassifier(**shape).build_network(np.zeros((2, 51)), np.array([0, 1]))
     x = torch.randn(64, 51, requires_grad=True)
     network(x)[:, 1].sum().backward()
     assert (x.grad.abs().sum(dim=0) > 0).all()
@@ -108,7 +111,7 @@ def test_the_papers_cnn_adds_up_four_windows_of_25_indicators():
     from bond_default.data.catalogue import NAMES
 
     torch.manual_seed(0)
-    network = CNNClassifier().build_network(51, 2).double().eval()
+    network = CNNClassifier().build_network(np.zeros((2, 51)), np.array([0, 1])).double().eval()
     x = torch.randn(64, 51, dtype=torch.float64)
 
     def log_odds(rows):

@@ -9,15 +9,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 
-def lean_trainer(max_epochs: int, progress_bar: bool | None = None):
+def lean_trainer(max_epochs: int, progress_bar: bool | None = None, callbacks=()):
     """CPU ``Trainer`` with no logger, checkpointing, model summary or sanity check.
 
     Parameters
     ----------
     max_epochs : int
-        Epochs to train.
+        Epochs to train (at most, with an early-stopping callback).
     progress_bar : bool or None
         Lightning's progress bar; ``None`` shows it only when a person watches (a terminal).
+    callbacks : sequence of pytorch_lightning.Callback
+        Extra callbacks, e.g. ``EarlyStopping``.
     """
     import pytorch_lightning as pl
 
@@ -25,10 +27,12 @@ def lean_trainer(max_epochs: int, progress_bar: bool | None = None):
     logging.getLogger("pytorch_lightning.utilities.rank_zero").setLevel(logging.WARNING)
     warnings.filterwarnings("ignore", message=".*LeafSpec.*")
     warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+    warnings.filterwarnings("ignore", message=".*no `val_dataloader`.*")
     show = sys.stderr.isatty() if progress_bar is None else progress_bar
     return pl.Trainer(max_epochs=int(max_epochs), accelerator="cpu", devices=1, logger=False,
                       enable_checkpointing=False, enable_model_summary=False,
-                      enable_progress_bar=show, num_sanity_val_steps=0)
+                      enable_progress_bar=show, num_sanity_val_steps=0,
+                      callbacks=list(callbacks))
 
 
 def shuffled_batches(tensors, batch_size: int, seed: int, drop_last: bool = False):
@@ -57,10 +61,26 @@ def shuffled_batches(tensors, batch_size: int, seed: int, drop_last: bool = Fals
                       batch_size=None)
 
 
-def adam(parameters, learning_rate: float, **kwargs):
-    """Adam with the fused kernel (one call per step instead of one per tensor, as on GPU)."""
+def one_batch(tensors):
+    """``DataLoader`` of a single batch holding every row (validation rows, in order)."""
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    dataset = TensorDataset(*tensors)
+    return DataLoader(dataset, sampler=[torch.arange(len(dataset))], batch_size=None)
+
+
+def adam(parameters, learning_rate: float, weight_decay: float = 0.0, **kwargs):
+    """Adam with the fused kernel (one call per step instead of one per tensor, as on GPU).
+
+    A positive ``weight_decay`` gives AdamW (decoupled decay, as TabM is trained); 0 gives
+    plain Adam, step for step what the paper's Keras Adam does.
+    """
     import torch
 
+    if weight_decay:
+        return torch.optim.AdamW(parameters, learning_rate, weight_decay=float(weight_decay),
+                                 fused=True, **kwargs)
     return torch.optim.Adam(parameters, learning_rate, fused=True, **kwargs)
 
 

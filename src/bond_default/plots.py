@@ -72,16 +72,19 @@ def close(fig) -> None:
     plt.close(fig)
 
 
-def losses_figure(history: list[dict[str, float]], title: str):
-    """Loss per epoch, one line per loss (the paper's Figs. 3 and 4)."""
+def losses_figure(history: list[dict[str, float]], title: str, best_epoch: int | None = None):
+    """Loss per epoch, one line per loss (the paper's Figs. 3 and 4); a validation ROC-AUC on
+    its own axis at the right, and the epoch whose weights were kept."""
     fig, ax = plt.subplots(figsize=(6, 3.8))
     keys = list(dict.fromkeys(key for losses in history for key in losses))
+    right = ax.twinx() if any(k.endswith("roc_auc") for k in keys) else None
     for key in keys:  # a loss may be missing from some epochs (a GAN's n_critic > 1)
         epochs = [e for e, losses in enumerate(history, start=1) if key in losses]
+        axis = right if key.endswith("roc_auc") else ax
         # markers when there are few epochs: a line through one point draws nothing
-        ax.plot(epochs, [history[e - 1][key] for e in epochs], lw=1.2,
-                marker="o" if len(epochs) <= 30 else None, markersize=3,
-                label=key.replace("_", " "))
+        axis.plot(epochs, [history[e - 1][key] for e in epochs], lw=1.2,
+                  marker="o" if len(epochs) <= 30 else None, markersize=3,
+                  label=key.replace("_", " "), color="tab:green" if axis is right else None)
     if len(history) <= 10:
         ax.set_xticks(range(1, len(history) + 1))
     else:
@@ -90,7 +93,15 @@ def losses_figure(history: list[dict[str, float]], title: str):
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     ax.set_title(title)
-    ax.legend()
+    handles, labels = ax.get_legend_handles_labels()
+    if right is not None:
+        right.set_ylabel("validation ROC-AUC")
+        more = right.get_legend_handles_labels()
+        handles, labels = handles + more[0], labels + more[1]
+    if best_epoch is not None and best_epoch < len(history):
+        handles.append(ax.axvline(best_epoch, color="grey", ls="--", lw=1))
+        labels.append(f"weights kept: epoch {best_epoch}")
+    ax.legend(handles, labels, fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.compose import ColumnTransformer
-from sklearn.impute import SimpleImputer
+from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import (
     OneHotEncoder,
@@ -20,6 +20,8 @@ from bond_default.data.catalogue import BY_NAME
 from bond_default.mid_rank_quantile import MidRankQuantileTransformer
 
 NUMERIC_SCALERS = ("quantile", "standard", "robust", "none")
+#: Name prefix of a missing-value indicator column: ``missing=<column>``.
+MISSING_PREFIX = "missing="
 CATEGORICAL_ENCODINGS = ("onehot", "ordinal")
 
 
@@ -54,6 +56,11 @@ class IndicatorPreprocessor(TransformerMixin, BaseEstimator):
         Scaling of numeric columns; ``quantile`` maps heavy-tailed ratios onto a normal shape.
     categorical : {"onehot", "ordinal"}
         Encoding of categorical columns.
+    missing_indicators : bool
+        For each column with gaps in the training rows, a 0/1 column ``missing=<column>``
+        (placed after it) saying the value was imputed: where a gap is itself a sign (in the
+        Polish data 6.3% of rows with a gap default, 1.0% of the others), imputing it away
+        would hide it. Data without gaps (the synthetic market) gets none.
 
     Attributes
     ----------
@@ -61,11 +68,15 @@ class IndicatorPreprocessor(TransformerMixin, BaseEstimator):
         For each output column, the input indicator it came from (SHAP sums over these).
     feature_names_out_ : numpy.ndarray
         Names of the output columns.
+    missing_columns_ : list of str
+        The columns that got a missing-value indicator.
     """
 
-    def __init__(self, numeric: str = "quantile", categorical: str = "onehot") -> None:
+    def __init__(self, numeric: str = "quantile", categorical: str = "onehot",
+                 missing_indicators: bool = True) -> None:
         self.numeric = numeric
         self.categorical = categorical
+        self.missing_indicators = missing_indicators
 
     def fit(self, X, y=None):
         """Learn imputation, scaling and encoding from the rows of ``X``."""
@@ -90,6 +101,10 @@ class IndicatorPreprocessor(TransformerMixin, BaseEstimator):
             ("categorical", make_pipeline(SimpleImputer(strategy="most_frequent"), encoder),
              blocks["categorical"]),
         ]
+        gaps = [c for c in columns if frame[c].isna().any()] if self.missing_indicators else []
+        if gaps:
+            transformers.append(("missing", MissingIndicator(features="all", error_on_new=False),
+                                 gaps))
         self.column_transformer_ = ColumnTransformer(
             [t for t in transformers if t[2]], verbose_feature_names_out=False)
         self.column_transformer_.fit(frame)
@@ -100,7 +115,9 @@ class IndicatorPreprocessor(TransformerMixin, BaseEstimator):
         for name, transformer, cols in self.column_transformer_.transformers_:
             if name == "remainder":
                 continue
-            if name == "categorical" and self.categorical == "onehot":
+            if name == "missing":
+                sources += list(cols)
+            elif name == "categorical" and self.categorical == "onehot":
                 categories = transformer[-1].categories_
                 sources += [c for c, levels in zip(cols, categories, strict=True)
                             for _ in levels]
@@ -109,8 +126,11 @@ class IndicatorPreprocessor(TransformerMixin, BaseEstimator):
         position = {c: i for i, c in enumerate(columns)}
         self.order_ = np.argsort([position[s] for s in sources], kind="stable")
         self.source_columns_ = [sources[i] for i in self.order_]
-        names = self.column_transformer_.get_feature_names_out()
+        names = [MISSING_PREFIX + n.removeprefix("missingindicator_")
+                 if n.startswith("missingindicator_") else n
+                 for n in self.column_transformer_.get_feature_names_out()]
         self.feature_names_out_ = np.asarray(names)[self.order_]
+        self.missing_columns_ = gaps
         return self
 
     @staticmethod

@@ -32,17 +32,22 @@ class CNNClassifier(LightningClassifier):
         Units of a hidden dense layer after flattening; 0 (the paper) for none.
     dropout : float
         Dropout before the dense layers.
-    max_epochs, batch_size, learning_rate, random_state, progress_bar
-        See :class:`LightningClassifier` (the paper: 100 epochs, batch 30, Adam).
+    max_epochs, batch_size, learning_rate, weight_decay, early_stopping, patience, \
+validation_fraction, monitor, random_state, progress_bar
+        See :class:`LightningClassifier` (the paper: 100 epochs, batch 30, Adam, no early
+        stopping).
     """
 
     def __init__(self, n_blocks=2, convs_per_block=2, filters=16, filter_growth=4,
                  kernel_size=3, pool_size=3, padding="valid", dense_width=0, dropout=0.0,
-                 max_epochs=100, batch_size=30, learning_rate=1e-3, random_state=None,
-                 progress_bar=None):
+                 max_epochs=100, batch_size=30, learning_rate=1e-3, weight_decay=0.0,
+                 early_stopping=True, patience=10, validation_fraction=0.2,
+                 monitor="val_roc_auc", random_state=None, progress_bar=None):
         super().__init__(max_epochs=max_epochs, batch_size=batch_size,
-                         learning_rate=learning_rate, random_state=random_state,
-                         progress_bar=progress_bar)
+                         learning_rate=learning_rate, weight_decay=weight_decay,
+                         early_stopping=early_stopping, patience=patience,
+                         validation_fraction=validation_fraction, monitor=monitor,
+                         random_state=random_state, progress_bar=progress_bar)
         self.n_blocks = n_blocks
         self.convs_per_block = convs_per_block
         self.filters = filters
@@ -53,11 +58,11 @@ class CNNClassifier(LightningClassifier):
         self.dense_width = dense_width
         self.dropout = dropout
 
-    def build_network(self, n_features: int, n_classes: int):
+    def build_network(self, X, y):
         from bond_default.classifiers.networks import Conv1dNet
 
         blocks = [[int(self.filters) * int(self.filter_growth) ** b] * int(self.convs_per_block)
                   for b in range(int(self.n_blocks))]
         dense = [int(self.dense_width)] if int(self.dense_width) > 0 else []
-        return Conv1dNet(n_features, n_classes, blocks, int(self.kernel_size),
+        return Conv1dNet(X.shape[1], int(y.max()) + 1, blocks, int(self.kernel_size),
                          int(self.pool_size), dense, float(self.dropout), self.padding)

@@ -14,19 +14,24 @@ class FCNNClassifier(LightningClassifier):
         Widths of the hidden ReLU layers.
     dropout : float
         Dropout after each hidden layer.
-    max_epochs, batch_size, learning_rate, random_state, progress_bar
+    max_epochs, batch_size, learning_rate, weight_decay, early_stopping, patience, \
+validation_fraction, monitor, random_state, progress_bar
         See :class:`LightningClassifier`.
     """
 
     def __init__(self, hidden_units=(64, 32), dropout=0.0, max_epochs=100, batch_size=30,
-                 learning_rate=1e-3, random_state=None, progress_bar=None):
+                 learning_rate=1e-3, weight_decay=0.0, early_stopping=True, patience=10,
+                 validation_fraction=0.2, monitor="val_roc_auc", random_state=None,
+                 progress_bar=None):
         super().__init__(max_epochs=max_epochs, batch_size=batch_size,
-                         learning_rate=learning_rate, random_state=random_state,
-                         progress_bar=progress_bar)
+                         learning_rate=learning_rate, weight_decay=weight_decay,
+                         early_stopping=early_stopping, patience=patience,
+                         validation_fraction=validation_fraction, monitor=monitor,
+                         random_state=random_state, progress_bar=progress_bar)
         self.hidden_units = hidden_units
         self.dropout = dropout
 
-    def build_network(self, n_features: int, n_classes: int):
+    def build_network(self, X, y):
         from bond_default.classifiers.networks import DenseNet
 
-        return DenseNet(n_features, n_classes, self.hidden_units, self.dropout)
+        return DenseNet(X.shape[1], int(y.max()) + 1, self.hidden_units, self.dropout)

@@ -1,4 +1,4 @@
-"""scikit-learn classifier around a torch network trained by Lightning (base of CNN and FCNN)."""
+"""scikit-learn classifier around a torch network trained by Lightning (base of CNN, FCNN, TabM)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from bond_default.errors import check_finite_losses
 
 log = logging.getLogger(__name__)
 
+#: Rows per forward pass when predicting (bounds the memory of a wide ensemble).
+PREDICT_CHUNK = 4096
+
 
 class LightningClassifier(ClassifierMixin, BaseEstimator):
     """Fit a torch network with Lightning inside ``fit``; ``predict_proba`` by softmax.
@@ -21,16 +24,36 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
     network's weights) is picklable, so the pipeline around it can be logged as one MLflow
     model and cloned by scikit-learn's cross-validation.
 
+    With ``early_stopping`` each epoch ends with the loss and ROC-AUC of validation rows the
+    network does not train on; training stops when ``monitor`` has not improved for
+    ``patience`` epochs, and the weights of the best epoch are kept. In the project's pipeline
+    those rows are real rows cut before any resampling (``fit``'s ``validation``, see
+    :class:`bond_default.validation_holdout.ValidationHoldout`); alone, the classifier cuts a
+    stratified ``validation_fraction`` of the rows it is given.
+
     Parameters
     ----------
     max_epochs : int
-        Training epochs (``trainer.max_epochs`` on the command line).
+        Training epochs, at most (``trainer.max_epochs`` on the command line).
     batch_size : int
         Rows per step.
     learning_rate : float
         Adam learning rate.
+    weight_decay : float
+        Decoupled weight decay (AdamW) when positive; 0: plain Adam (the paper).
+    early_stopping : bool
+        Validate every epoch, stop after ``patience`` epochs without improvement and keep
+        the best epoch's weights; ``False``: train exactly ``max_epochs`` (the paper).
+    patience : int
+        Epochs without improvement of ``monitor`` before training stops.
+    validation_fraction : float
+        Share of the rows held out for validation when ``fit`` is not given any.
+    monitor : {"val_roc_auc", "val_loss"}
+        What picks the best epoch. ROC-AUC by default: after resampling, the network's
+        probabilities are on another base rate than the real validation rows', which moves
+        their loss but not their ranking.
     random_state : int or None
-        Seeds the weights and the batch order.
+        Seeds the weights, the batch order and the validation slice.
     progress_bar : bool or None
         Lightning's progress bar; ``None`` shows it only when a person watches.
 
@@ -39,51 +62,128 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
     classes_ : numpy.ndarray
         Class labels seen in ``fit``.
     losses_ : list of dict
-        Mean training loss per epoch (the paper's Fig. 4).
+        Per epoch: mean training loss, and with validation ``val_loss`` and ``val_roc_auc``
+        (the paper's Fig. 4).
+    best_epoch_ : int
+        The epoch whose weights the network has (the last one without validation).
+    n_validation_, n_validation_defaulted_ : int
+        Validation rows, and of those defaulted (0 without validation).
     network_ : torch.nn.Module
         The trained network.
     """
 
-    def __init__(self, max_epochs=100, batch_size=30, learning_rate=1e-3, random_state=None,
-                 progress_bar=None):
+    def __init__(self, max_epochs=100, batch_size=30, learning_rate=1e-3, weight_decay=0.0,
+                 early_stopping=True, patience=10, validation_fraction=0.2,
+                 monitor="val_roc_auc", random_state=None, progress_bar=None):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
+        self.weight_decay = weight_decay
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.monitor = monitor
         self.random_state = random_state
         self.progress_bar = progress_bar
 
-    def build_network(self, n_features: int, n_classes: int):
-        """The untrained torch network; subclasses decide."""
+    def build_network(self, X: np.ndarray, y: np.ndarray):
+        """The untrained torch network for training rows ``X`` and encoded labels ``y``."""
         raise NotImplementedError
 
-    def fit(self, X, y):
-        """Train on ``X, y`` for ``max_epochs`` epochs."""
+    def fit(self, X, y, validation=None):
+        """Train on ``X, y`` for ``max_epochs`` epochs, or until validation stops improving.
+
+        Parameters
+        ----------
+        X, y : array-like
+            Training rows and labels.
+        validation : tuple, callable or None
+            ``(X_val, y_val)`` to validate on, or a function returning it (or ``None`` for
+            no validation) when training starts; ``None``: with ``early_stopping``, a
+            stratified ``validation_fraction`` of ``X, y`` is held out.
+        """
         import torch
 
-        from bond_default.classifiers.training_module import BATCHES_PER_CALL, LogitsTrainer
-        from bond_default.lean_trainer import lean_trainer, one_torch_thread, shuffled_batches
+        from bond_default.classifiers.epoch_metrics import current_listener
+        from bond_default.classifiers.training_module import (
+            BATCHES_PER_CALL,
+            MONITORS,
+            LogitsTrainer,
+        )
+        from bond_default.lean_trainer import (
+            lean_trainer,
+            one_batch,
+            one_torch_thread,
+            shuffled_batches,
+        )
 
+        if self.monitor not in MONITORS:
+            raise ValueError(f"monitor={self.monitor!r}; allowed: {sorted(MONITORS)}")
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
         seed = (int(np.random.default_rng().integers(2**31)) if self.random_state is None
                 else int(self.random_state))
+        X, encoded, X_val, y_val = self._validation_rows(X, encoded, validation, seed)
         torch.manual_seed(seed)
-        module = LogitsTrainer(self.build_network(X.shape[1], len(self.classes_)),
-                               self.learning_rate, self.batch_size)
-        log.info("%s: training on %d rows x %d columns for %d epochs", type(self).__name__,
-                 X.shape[0], X.shape[1], self.max_epochs)
+        module = LogitsTrainer(self.build_network(X, encoded), self.learning_rate,
+                               self.batch_size, float(self.weight_decay), self.monitor,
+                               current_listener())
+        callbacks, val_loader = [], None
+        if X_val is not None:
+            from pytorch_lightning.callbacks import EarlyStopping
+
+            callbacks.append(EarlyStopping(self.monitor, mode=MONITORS[self.monitor],
+                                           patience=int(self.patience)))
+            val_loader = one_batch((torch.from_numpy(X_val),
+                                    torch.as_tensor(y_val, dtype=torch.long)))
+        log.info("%s: training on %d rows x %d columns for %s epochs%s", type(self).__name__,
+                 X.shape[0], X.shape[1],
+                 f"up to {self.max_epochs}" if X_val is not None else self.max_epochs,
+                 f", validated on {len(y_val)} real rows ({int(y_val.sum())} of class "
+                 f"{self.classes_[-1]})" if X_val is not None else "")
         # BATCHES_PER_CALL batches per loader item: the same shuffled order of rows, cut
         # into the same batches by the training step
         loader = shuffled_batches(
             (torch.from_numpy(X), torch.as_tensor(encoded, dtype=torch.long)),
             self.batch_size * BATCHES_PER_CALL, seed)
         with one_torch_thread():
-            lean_trainer(self.max_epochs, self.progress_bar).fit(module, loader)
+            lean_trainer(self.max_epochs, self.progress_bar, callbacks).fit(
+                module, loader, val_dataloaders=val_loader)
         self.losses_ = list(module.history)
         check_finite_losses(self.losses_, type(self).__name__, self.learning_rate)
+        module.restore_best()
+        self.best_epoch_ = module.best_epoch or len(self.losses_)
+        self.n_validation_ = 0 if y_val is None else len(y_val)
+        self.n_validation_defaulted_ = 0 if y_val is None else int((y_val == 1).sum())
+        self.curves_streamed_ = module.on_epoch_end is not None
+        if X_val is not None:
+            log.info("%s: best epoch %d of %d (%s %.4f)", type(self).__name__,
+                     self.best_epoch_, len(self.losses_), self.monitor,
+                     self.losses_[self.best_epoch_ - 1][self.monitor])
         self.network_ = module.network.eval()
         return self
+
+    def _validation_rows(self, X, encoded, validation, seed):
+        """``(X, y, X_val, y_val)``: the rows to train on and to validate on (labels encoded);
+        the last two ``None`` without validation."""
+        from bond_default.validation_holdout import stratified_holdout
+
+        if not self.early_stopping:
+            return X, encoded, None, None
+        if validation is None:
+            split = stratified_holdout(encoded, float(self.validation_fraction), seed)
+            if split is None:
+                log.warning("%s: too few rows of each class for a validation slice: training "
+                            "%d epochs without one", type(self).__name__, self.max_epochs)
+                return X, encoded, None, None
+            keep, held = split
+            return X[keep], encoded[keep], X[held], encoded[held]
+        rows = validation() if callable(validation) else validation
+        if rows is None:
+            return X, encoded, None, None
+        X_val = validate_data(self, rows[0], dtype=np.float32, reset=False)
+        return X, encoded, X_val, np.searchsorted(self.classes_, np.asarray(rows[1]))
 
     def predict_proba(self, X):
         """Class probabilities (softmax of the network's logits), columns as ``classes_``."""
@@ -92,8 +192,9 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "network_")
         X = validate_data(self, X, dtype=np.float32, reset=False)
         with torch.no_grad():
-            logits = self.network_(torch.from_numpy(X))
-        return torch.softmax(logits, dim=1).numpy().astype(np.float64)
+            chunks = [torch.softmax(self.network_(torch.from_numpy(X[i:i + PREDICT_CHUNK])),
+                                    dim=1) for i in range(0, max(len(X), 1), PREDICT_CHUNK)]
+        return torch.cat(chunks).numpy().astype(np.float64)
 
     def predict(self, X):
         """Most probable class."""

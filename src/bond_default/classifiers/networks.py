@@ -1,6 +1,8 @@
-"""The torch networks of the Lightning classifiers: the paper's 1-D CNN and a dense FCNN."""
+"""The torch networks of the Lightning classifiers: the paper's 1-D CNN, a dense FCNN, TabM."""
 
 from __future__ import annotations
+
+import math
 
 import torch
 from torch import nn
@@ -120,3 +122,86 @@ class DefaultScore(nn.Module):
         if self.output == "probability":
             return torch.softmax(logits, dim=1)[:, 1:]
         return (logits[:, 1] - logits[:, 0]).unsqueeze(1)
+
+
+class TabMNet(nn.Module):
+    """TabM (Gorishniy et al., ICLR 2025; package ``tabm``): an efficient ensemble of ``k``
+    MLPs, over embeddings of the numerical inputs (package ``rtdl-num-embeddings``).
+
+    Columns that hold only 0 and 1 in the training rows (one-hot levels, yes/no indicators)
+    enter as two-level categories; every other non-constant column is numerical and embedded;
+    a constant column carries nothing and is left out. :meth:`loss` trains each member on the
+    batch (the mean of their cross-entropies, as TabM's authors train it); :meth:`forward`
+    gives the log of the members' mean probability, so that a softmax of it is the ensemble's
+    prediction.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Training rows (preprocessed): they decide the column roles and the embeddings' bins.
+    y : numpy.ndarray
+        Encoded labels (for target-aware bins).
+    n_classes : int
+        Output logits.
+    embedding : {"piecewise_linear", "periodic", "none"}
+        Piecewise-linear embeddings with bins from decision trees on the labels (the
+        authors' best on most tables), periodic embeddings, or raw numbers.
+    n_bins, d_embedding : int
+        Bins per numerical column (piecewise-linear) and the embedding's width.
+    k, n_blocks, d_block, dropout, arch_type
+        TabM's ensemble size, MLP depth and width, dropout and variant (``tabm``,
+        ``tabm-mini``, ``tabm-packed``).
+    """
+
+    def __init__(self, X, y, n_classes: int = 2, embedding: str = "piecewise_linear",
+                 n_bins: int = 48, d_embedding: int = 16, k: int = 32, n_blocks: int = 2,
+                 d_block: int = 512, dropout: float = 0.1, arch_type: str = "tabm") -> None:
+        import numpy as np
+        import rtdl_num_embeddings as rne
+        from tabm import TabM
+
+        super().__init__()
+        if embedding not in ("piecewise_linear", "periodic", "none"):
+            raise ValueError(f"embedding={embedding!r}; allowed: 'piecewise_linear', "
+                             "'periodic', 'none'")
+        X = np.asarray(X, dtype=np.float32)
+        varies = (X != X[:1]).any(axis=0)
+        binary = varies & np.isin(X, (0.0, 1.0)).all(axis=0)
+        numeric = varies & ~binary
+        if not numeric.any() and not binary.any():
+            numeric = np.ones(X.shape[1], dtype=bool)  # nothing varies: let TabM see it all
+        self.register_buffer("numeric_columns", torch.as_tensor(np.flatnonzero(numeric)))
+        self.register_buffer("binary_columns", torch.as_tensor(np.flatnonzero(binary)))
+        n_numeric = int(numeric.sum())
+        embeddings = None
+        if n_numeric and embedding == "piecewise_linear" and len(X) > 2 and varies[numeric].all():
+            bins = rne.compute_bins(
+                torch.as_tensor(X[:, numeric]), n_bins=max(2, min(int(n_bins), len(X) - 1)),
+                tree_kwargs={"min_samples_leaf": 64, "min_impurity_decrease": 1e-4},
+                y=torch.as_tensor(np.asarray(y)), regression=False)
+            embeddings = rne.PiecewiseLinearEmbeddings(bins, int(d_embedding), activation=False,
+                                                       version="B")
+        elif n_numeric and embedding == "periodic":
+            embeddings = rne.PeriodicEmbeddings(n_numeric, int(d_embedding), lite=False)
+        self.k = int(k)
+        self.model = TabM.make(n_num_features=n_numeric,
+                               cat_cardinalities=[2] * int(binary.sum()), d_out=int(n_classes),
+                               num_embeddings=embeddings, k=self.k, n_blocks=int(n_blocks),
+                               d_block=int(d_block), dropout=float(dropout),
+                               arch_type=arch_type)
+
+    def members(self, x: torch.Tensor) -> torch.Tensor:
+        """Each member's logits, shape ``(rows, k, classes)``."""
+        x_num = x[:, self.numeric_columns] if len(self.numeric_columns) else None
+        x_cat = x[:, self.binary_columns].long() if len(self.binary_columns) else None
+        return self.model(x_num, x_cat)
+
+    def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Mean cross-entropy of the members, each on the whole batch."""
+        logits = self.members(x)
+        return nn.functional.cross_entropy(logits.flatten(0, 1),
+                                           y.repeat_interleave(self.k))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        log_probabilities = torch.log_softmax(self.members(x), dim=-1)
+        return torch.logsumexp(log_probabilities, dim=1) - math.log(self.k)

@@ -56,8 +56,23 @@ def log_figures(metrics: dict, y_true: np.ndarray, scores: np.ndarray, title: st
         plots.close(fig)
 
 
+def epoch_logger(prefix: str):
+    """A listener for :func:`bond_default.classifiers.epoch_metrics.streaming` that sends each
+    epoch's metrics to the active MLflow run as the epoch ends (one call per epoch), so that
+    ``mlflow ui`` draws the curves while the network trains."""
+    import mlflow
+
+    def log_epoch(epoch: int, metrics: dict[str, float]) -> None:
+        if mlflow.active_run() is not None:
+            mlflow.log_metrics({f"{prefix}_{k}": float(v) for k, v in metrics.items()},
+                               step=epoch)
+
+    return log_epoch
+
+
 def log_training_curves(pipeline) -> None:
-    """Per-epoch losses of every step that trained with Lightning (GAN, CNN, FCNN)."""
+    """Per-epoch losses of every step that trained with Lightning (GAN, CNN, FCNN, TabM);
+    the figure for each, and the metrics of those that did not stream them while training."""
     import time
 
     import mlflow
@@ -71,12 +86,13 @@ def log_training_curves(pipeline) -> None:
         history = getattr(step, "losses_", None)
         if not history:
             continue
-        metrics = [Metric(f"{name}_{key}", float(value), now, epoch)
-                   for epoch, losses in enumerate(history, start=1)
-                   for key, value in losses.items()]
+        metrics = [] if getattr(step, "curves_streamed_", False) else [
+            Metric(f"{name}_{key}", float(value), now, epoch)
+            for epoch, losses in enumerate(history, start=1) for key, value in losses.items()]
         for start in range(0, len(metrics), 1000):
             mlflow.MlflowClient().log_batch(run_id, metrics=metrics[start:start + 1000])
-        fig = plots.losses_figure(history, f"{name}: {type(step).__name__} loss per epoch")
+        fig = plots.losses_figure(history, f"{name}: {type(step).__name__} loss per epoch",
+                                  best_epoch=getattr(step, "best_epoch_", None))
         mlflow.log_figure(fig, f"plots/{name}_losses.png")
         plots.close(fig)
 

@@ -32,6 +32,12 @@ RULES: tuple[tuple[str, Callable[[float], bool], str], ...] = (
      "the batch size must be a whole number of at least 1 (the paper: 30)"),
     ("sampler.batch_size", lambda v: v >= 1 and v == int(v),
      "the batch size must be a whole number of at least 1"),
+    ("trainer.patience", lambda v: v >= 1 and v == int(v),
+     "early stopping's patience must be a whole number of epochs, at least 1"),
+    ("trainer.validation_fraction", lambda v: 0 < v < 1,
+     "the validation share of the training rows must lie strictly between 0 and 1"),
+    ("classifier.estimator.weight_decay", lambda v: v >= 0,
+     "weight decay must be 0 (plain Adam) or more"),
     ("threshold", lambda v: 0 <= v <= 1,
      "the decision threshold is a probability between 0 and 1"),
     ("data.n_bonds", lambda v: v >= 100 and v == int(v),
@@ -42,6 +48,8 @@ RULES: tuple[tuple[str, Callable[[float], bool], str], ...] = (
 CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("explain.output", OUTPUTS),
     ("explain.method", METHODS),
+    ("trainer.monitor", ("val_roc_auc", "val_loss")),
+    ("trainer.early_stopping", (True, False)),
 )
 
 
@@ -67,4 +75,4 @@ def check_config(cfg: DictConfig) -> None:
         value = OmegaConf.select(cfg, key, default=None, throw_on_missing=False)
         if value is not None and value not in allowed_values:
             raise InputError(f"{key}={value} is invalid: allowed are "
-                             f"{', '.join(allowed_values)}")
+                             f"{', '.join(map(str, allowed_values))}")
