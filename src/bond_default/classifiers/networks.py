@@ -126,19 +126,19 @@ class DefaultScore(nn.Module):
 
 class TabMNet(nn.Module):
     """TabM (Gorishniy et al., ICLR 2025; package ``tabm``): an efficient ensemble of ``k``
-    MLPs, over embeddings of the numerical inputs (package ``rtdl-num-embeddings``).
+    MLPs, over embeddings of the inputs (package ``rtdl-num-embeddings``).
 
-    Columns that hold only 0 and 1 in the training rows (one-hot levels, yes/no indicators)
-    enter as two-level categories; every other non-constant column is numerical and embedded;
-    a constant column carries nothing and is left out. :meth:`loss` trains each member on the
-    batch (the mean of their cross-entropies, as TabM's authors train it); :meth:`forward`
-    gives the log of the members' mean probability, so that a softmax of it is the ensemble's
-    prediction.
+    Every column that varies in the training rows is embedded, one-hot levels and yes/no
+    indicators too (their piecewise-linear embedding is a learned vector per value), so that
+    gradients, and the gradient SHAP explainer, reach every input; a constant column carries
+    nothing and is left out. :meth:`loss` trains each member on the batch (the mean of their
+    cross-entropies, as TabM's authors train it); :meth:`forward` gives the log of the
+    members' mean probability, so that a softmax of it is the ensemble's prediction.
 
     Parameters
     ----------
     X : numpy.ndarray
-        Training rows (preprocessed): they decide the column roles and the embeddings' bins.
+        Training rows (preprocessed): they decide which columns vary and the bins.
     y : numpy.ndarray
         Encoded labels (for target-aware bins).
     n_classes : int
@@ -147,7 +147,7 @@ class TabMNet(nn.Module):
         Piecewise-linear embeddings with bins from decision trees on the labels (the
         authors' best on most tables), periodic embeddings, or raw numbers.
     n_bins, d_embedding : int
-        Bins per numerical column (piecewise-linear) and the embedding's width.
+        Bins per column (piecewise-linear) and the embedding's width.
     k, n_blocks, d_block, dropout, arch_type
         TabM's ensemble size, MLP depth and width, dropout and variant (``tabm``,
         ``tabm-mini``, ``tabm-packed``).
@@ -166,35 +166,30 @@ class TabMNet(nn.Module):
                              "'periodic', 'none'")
         X = np.asarray(X, dtype=np.float32)
         varies = (X != X[:1]).any(axis=0)
-        binary = varies & np.isin(X, (0.0, 1.0)).all(axis=0)
-        numeric = varies & ~binary
-        if not numeric.any() and not binary.any():
-            numeric = np.ones(X.shape[1], dtype=bool)  # nothing varies: let TabM see it all
-        self.register_buffer("numeric_columns", torch.as_tensor(np.flatnonzero(numeric)))
-        self.register_buffer("binary_columns", torch.as_tensor(np.flatnonzero(binary)))
-        n_numeric = int(numeric.sum())
+        if not varies.any():
+            varies[:] = True  # nothing varies: let TabM see it all, unembedded
+            embedding = "none"
+        self.register_buffer("columns", torch.as_tensor(np.flatnonzero(varies)))
+        n_inputs = int(varies.sum())
         embeddings = None
-        if n_numeric and embedding == "piecewise_linear" and len(X) > 2 and varies[numeric].all():
+        if embedding == "piecewise_linear" and len(X) > 2:
             bins = rne.compute_bins(
-                torch.as_tensor(X[:, numeric]), n_bins=max(2, min(int(n_bins), len(X) - 1)),
+                torch.as_tensor(X[:, varies]), n_bins=max(2, min(int(n_bins), len(X) - 1)),
                 tree_kwargs={"min_samples_leaf": 64, "min_impurity_decrease": 1e-4},
                 y=torch.as_tensor(np.asarray(y)), regression=False)
             embeddings = rne.PiecewiseLinearEmbeddings(bins, int(d_embedding), activation=False,
                                                        version="B")
-        elif n_numeric and embedding == "periodic":
-            embeddings = rne.PeriodicEmbeddings(n_numeric, int(d_embedding), lite=False)
+        elif embedding == "periodic":
+            embeddings = rne.PeriodicEmbeddings(n_inputs, int(d_embedding), lite=False)
         self.k = int(k)
-        self.model = TabM.make(n_num_features=n_numeric,
-                               cat_cardinalities=[2] * int(binary.sum()), d_out=int(n_classes),
+        self.model = TabM.make(n_num_features=n_inputs, d_out=int(n_classes),
                                num_embeddings=embeddings, k=self.k, n_blocks=int(n_blocks),
                                d_block=int(d_block), dropout=float(dropout),
                                arch_type=arch_type)
 
     def members(self, x: torch.Tensor) -> torch.Tensor:
         """Each member's logits, shape ``(rows, k, classes)``."""
-        x_num = x[:, self.numeric_columns] if len(self.numeric_columns) else None
-        x_cat = x[:, self.binary_columns].long() if len(self.binary_columns) else None
-        return self.model(x_num, x_cat)
+        return self.model(x[:, self.columns])
 
     def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Mean cross-entropy of the members, each on the whole batch."""
