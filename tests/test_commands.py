@@ -126,3 +126,25 @@ def test_paper_grid_of_sixteen_cells_runs_in_two_parallel_jobs_and_loses_nothing
                     run.data.metrics)
     cnn = next(r for r in children if r.data.tags["classifier"] == "cnn")
     assert "classifier_train_loss" in cnn.data.metrics
+
+
+def test_tabm_trains_stops_early_streams_its_curves_and_explains_itself(tmp_path):
+    done = run_train(["debug=smoke", "classifier=tabm", "sampler=gan", "trainer.max_epochs=3",
+                      "classifier.estimator.k=4", "classifier.estimator.d_block=32"],
+                     cwd=tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    log = done.stdout + done.stderr
+    assert "TabMClassifier: training on" in log and "validated on" in log
+    (run,) = runs_in(tmp_path)
+    assert run.info.status == "FINISHED"
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    curve = client.get_metric_history(run.info.run_id, "classifier_val_roc_auc")
+    assert [m.step for m in curve] == list(range(1, int(run.data.metrics["epochs_trained"]) + 1))
+    assert run.data.metrics["n_validation"] > 0 and run.data.metrics["best_epoch"] >= 1
+    # validation rows: a fifth of the real training rows, cut before the GAN adds any
+    assert abs(run.data.metrics["n_validation"] - 0.2 * run.data.metrics["n_train"]) <= 1
+    assert run.data.tags["shap_explainer"].startswith("Gradient")
+    artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
+    assert "plots/classifier_losses.png" in artifacts

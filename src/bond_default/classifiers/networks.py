@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 from torch import nn
@@ -173,12 +174,14 @@ class TabMNet(nn.Module):
         n_inputs = int(varies.sum())
         embeddings = None
         if embedding == "piecewise_linear" and len(X) > 2:
-            bins = rne.compute_bins(
-                torch.as_tensor(X[:, varies]), n_bins=max(2, min(int(n_bins), len(X) - 1)),
-                tree_kwargs={"min_samples_leaf": 64, "min_impurity_decrease": 1e-4},
-                y=torch.as_tensor(np.asarray(y)), regression=False)
-            embeddings = rne.PiecewiseLinearEmbeddings(bins, int(d_embedding), activation=False,
-                                                       version="B")
+            with warnings.catch_warnings():  # a 0/1 column has one bin, as it should
+                warnings.filterwarnings("ignore", message=".*has just two bin edges.*")
+                bins = rne.compute_bins(
+                    torch.as_tensor(X[:, varies]), n_bins=max(2, min(int(n_bins), len(X) - 1)),
+                    tree_kwargs={"min_samples_leaf": 64, "min_impurity_decrease": 1e-4},
+                    y=torch.as_tensor(np.asarray(y)), regression=False)
+                embeddings = rne.PiecewiseLinearEmbeddings(bins, int(d_embedding),
+                                                           activation=False, version="B")
         elif embedding == "periodic":
             embeddings = rne.PeriodicEmbeddings(n_inputs, int(d_embedding), lite=False)
         self.k = int(k)
