@@ -140,3 +140,16 @@ def test_an_interrupted_study_resumes_with_the_same_command(tmp_path):
     after = _trials(db)
     assert len(after) == len(before) + 2
     assert set(kept) <= set(after)  # earlier trials kept, with their values
+
+
+@pytest.mark.parametrize("search", ["cnn", "fcnn", "tabm", "gbdt"])
+def test_every_search_space_names_settings_its_classifier_has(search):
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    with initialize_config_dir(version_base="1.3", config_dir=str(REPO / "conf")):
+        cfg = compose("train", overrides=[f"hparams_search={search}"], return_hydra_config=True)
+    params = OmegaConf.to_container(cfg.hydra.sweeper.params, resolve=True)
+    assert parse_space(params)  # every dimension is valid sweep syntax
+    for key in params:
+        assert OmegaConf.select(cfg, key, default="absent") != "absent", key
