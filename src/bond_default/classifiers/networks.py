@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 
 import torch
 from torch import nn
@@ -127,19 +126,21 @@ class DefaultScore(nn.Module):
 
 class TabMNet(nn.Module):
     """TabM (Gorishniy et al., ICLR 2025; package ``tabm``): an efficient ensemble of ``k``
-    MLPs, over embeddings of the inputs (package ``rtdl-num-embeddings``).
+    MLPs, over embeddings of the numerical inputs (package ``rtdl-num-embeddings``).
 
-    Every column that varies in the training rows is embedded, one-hot levels and yes/no
-    indicators too (their piecewise-linear embedding is a learned vector per value), so that
-    gradients, and the gradient SHAP explainer, reach every input; a constant column carries
-    nothing and is left out. :meth:`loss` trains each member on the batch (the mean of their
-    cross-entropies, as TabM's authors train it); :meth:`forward` gives the log of the
-    members' mean probability, so that a softmax of it is the ensemble's prediction.
+    Columns that hold only 0 and 1 in the training rows (one-hot levels, yes/no indicators,
+    missing-value indicators) enter as they are: an embedding of a two-valued input is one
+    learned vector per value, which the first layer already is, and embedding them would
+    multiply the ensemble's cost by the embedding's width. Every other varying column is
+    embedded; a constant column carries nothing and is left out. Inputs stay differentiable
+    (gradient SHAP reaches every column). :meth:`loss` trains each member on the batch (the
+    mean of their cross-entropies, as TabM's authors train it); :meth:`forward` gives the log
+    of the members' mean probability, so that a softmax of it is the ensemble's prediction.
 
     Parameters
     ----------
     X : numpy.ndarray
-        Training rows (preprocessed): they decide which columns vary and the bins.
+        Training rows (preprocessed): they decide the columns' roles and the bins.
     y : numpy.ndarray
         Encoded labels (for target-aware bins).
     n_classes : int
@@ -148,7 +149,7 @@ class TabMNet(nn.Module):
         Piecewise-linear embeddings with bins from decision trees on the labels (the
         authors' best on most tables), periodic embeddings, or raw numbers.
     n_bins, d_embedding : int
-        Bins per column (piecewise-linear) and the embedding's width.
+        Bins per numerical column (piecewise-linear) and the embedding's width.
     k, n_blocks, d_block, dropout, arch_type
         TabM's ensemble size, MLP depth and width, dropout and variant (``tabm``,
         ``tabm-mini``, ``tabm-packed``).
@@ -167,32 +168,44 @@ class TabMNet(nn.Module):
                              "'periodic', 'none'")
         X = np.asarray(X, dtype=np.float32)
         varies = (X != X[:1]).any(axis=0)
+        binary = varies & np.isin(X, (0.0, 1.0)).all(axis=0)
+        numeric = varies & ~binary
         if not varies.any():
-            varies[:] = True  # nothing varies: let TabM see it all, unembedded
+            numeric[:] = True  # nothing varies: let TabM see it all, unembedded
             embedding = "none"
-        self.register_buffer("columns", torch.as_tensor(np.flatnonzero(varies)))
-        n_inputs = int(varies.sum())
-        embeddings = None
-        if embedding == "piecewise_linear" and len(X) > 2:
-            with warnings.catch_warnings():  # a 0/1 column has one bin, as it should
-                warnings.filterwarnings("ignore", message=".*has just two bin edges.*")
-                bins = rne.compute_bins(
-                    torch.as_tensor(X[:, varies]), n_bins=max(2, min(int(n_bins), len(X) - 1)),
-                    tree_kwargs={"min_samples_leaf": 64, "min_impurity_decrease": 1e-4},
-                    y=torch.as_tensor(np.asarray(y)), regression=False)
-                embeddings = rne.PiecewiseLinearEmbeddings(bins, int(d_embedding),
-                                                           activation=False, version="B")
-        elif embedding == "periodic":
-            embeddings = rne.PeriodicEmbeddings(n_inputs, int(d_embedding), lite=False)
+        self.register_buffer("numeric_columns", torch.as_tensor(np.flatnonzero(numeric)))
+        self.register_buffer("binary_columns", torch.as_tensor(np.flatnonzero(binary)))
+        n_numeric = int(numeric.sum())
+        self.embeddings = None
+        if n_numeric and embedding == "piecewise_linear" and len(X) > 2:
+            bins = rne.compute_bins(
+                torch.as_tensor(X[:, numeric]), n_bins=max(2, min(int(n_bins), len(X) - 1)),
+                tree_kwargs={"min_samples_leaf": 64, "min_impurity_decrease": 1e-4},
+                y=torch.as_tensor(np.asarray(y)), regression=False)
+            self.embeddings = rne.PiecewiseLinearEmbeddings(bins, int(d_embedding),
+                                                            activation=False, version="B")
+        elif n_numeric and embedding == "periodic":
+            self.embeddings = rne.PeriodicEmbeddings(n_numeric, int(d_embedding), lite=False)
+        width = n_numeric * (int(d_embedding) if self.embeddings is not None else 1)
         self.k = int(k)
-        self.model = TabM.make(n_num_features=n_inputs, d_out=int(n_classes),
-                               num_embeddings=embeddings, k=self.k, n_blocks=int(n_blocks),
-                               d_block=int(d_block), dropout=float(dropout),
-                               arch_type=arch_type)
+        # the embedded inputs enter TabM flat, as TabM's own num_embeddings would
+        self.model = TabM.make(n_num_features=width + int(binary.sum()), d_out=int(n_classes),
+                               k=self.k, n_blocks=int(n_blocks), d_block=int(d_block),
+                               dropout=float(dropout), arch_type=arch_type,
+                               start_scaling_init=None if arch_type == "tabm-packed" else (
+                                   "normal" if self.embeddings is not None
+                                   else "random-signs"))
 
     def members(self, x: torch.Tensor) -> torch.Tensor:
         """Each member's logits, shape ``(rows, k, classes)``."""
-        return self.model(x[:, self.columns])
+        parts = []
+        if len(self.numeric_columns):
+            numeric = x[:, self.numeric_columns]
+            parts.append(numeric if self.embeddings is None
+                         else self.embeddings(numeric).flatten(1))
+        if len(self.binary_columns):
+            parts.append(x[:, self.binary_columns])
+        return self.model(torch.cat(parts, dim=1))
 
     def loss(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Mean cross-entropy of the members, each on the whole batch."""
