@@ -43,8 +43,8 @@ def run_grids(args, workdir: Path) -> None:
         base += ["data=polish", f"data.path={Path(args.data_path).resolve()}"]
     env = dict(os.environ)
     env.setdefault("OMP_NUM_THREADS", "1")
-    for name, extra in ((f"{args.data}_es", [f"classifier={CLASSIFIERS}"]),
-                        (f"{args.data}_fixed", [f"classifier={FIXED}",
+    for name, extra in ((f"{args.data}_es", [f"classifier={args.classifiers}"]),
+                        (f"{args.data}_fixed", [f"classifier={args.fixed}",
                                                 "trainer.early_stopping=false"])):
         done = subprocess.run([*base, *extra, f"hydra.sweep.dir=multirun/{name}"], cwd=workdir,
                               env=env)
@@ -99,6 +99,10 @@ def main() -> None:
                                                    / "polish_1year.arff"))
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--classifiers", default=CLASSIFIERS,
+                        help="with early stopping (the default)")
+    parser.add_argument("--fixed", default=FIXED,
+                        help="networks also trained the paper's way: fixed epochs")
     parser.add_argument("--workdir", default=None)
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args()
