@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
+from omegaconf import OmegaConf
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
@@ -56,7 +56,8 @@ def cells(workdir: Path, data: str) -> pd.DataFrame:
     rows = []
     for job in sorted(workdir.glob(f"multirun/{data}_*/*/result.json")):
         result = json.loads(job.read_text())
-        config = yaml.safe_load((job.parent / ".hydra" / "config.yaml").read_text())
+        config = OmegaConf.to_container(OmegaConf.load(job.parent / ".hydra" / "config.yaml"),
+                                        resolve=True)
         classifier = result["labels"]["classifier"]
         fixed = classifier in FIXED.split(",") and not config["trainer"]["early_stopping"]
         rows.append({"model": f"{classifier} ({config['trainer']['max_epochs']} epochs, "
@@ -64,7 +65,8 @@ def cells(workdir: Path, data: str) -> pd.DataFrame:
                      "seed": int(result["labels"]["seed"]), "status": result["status"],
                      "roc_auc": result["metrics"].get("roc_auc"),
                      "pr_auc": result["metrics"].get("pr_auc"),
-                     "epochs": result["metrics"].get("epochs_trained"),
+                     "epochs": result["metrics"].get(
+                         "epochs_trained", config["trainer"]["max_epochs"] if fixed else None),
                      "predictions": job.parent / "predictions.csv"})
     return pd.DataFrame(rows)
 

@@ -125,5 +125,6 @@ def log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:
         name="model", python_model=DefaultProbabilityModel(pipeline),
         signature=infer_signature(example, scores[:50]), input_example=example.head(3),
         pip_requirements=["scikit-learn", "imbalanced-learn", "pandas", "numpy", "torch",
-                          "pytorch-lightning", "mlflow", "bond-default"],
+                          "pytorch-lightning", "tabm", "rtdl-num-embeddings", "mlflow",
+                          "bond-default"],
     )
