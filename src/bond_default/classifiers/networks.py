@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 from torch import nn
@@ -178,12 +179,14 @@ class TabMNet(nn.Module):
         n_numeric = int(numeric.sum())
         self.embeddings = None
         if n_numeric and embedding == "piecewise_linear" and len(X) > 2:
-            bins = rne.compute_bins(
-                torch.as_tensor(X[:, numeric]), n_bins=max(2, min(int(n_bins), len(X) - 1)),
-                tree_kwargs={"min_samples_leaf": 64, "min_impurity_decrease": 1e-4},
-                y=torch.as_tensor(np.asarray(y)), regression=False)
-            self.embeddings = rne.PiecewiseLinearEmbeddings(bins, int(d_embedding),
-                                                            activation=False, version="B")
+            with warnings.catch_warnings():  # a column of few values gets one bin: fine
+                warnings.filterwarnings("ignore", message=".*has just two bin edges.*")
+                bins = rne.compute_bins(
+                    torch.as_tensor(X[:, numeric]), n_bins=max(2, min(int(n_bins), len(X) - 1)),
+                    tree_kwargs={"min_samples_leaf": 64, "min_impurity_decrease": 1e-4},
+                    y=torch.as_tensor(np.asarray(y)), regression=False)
+                self.embeddings = rne.PiecewiseLinearEmbeddings(bins, int(d_embedding),
+                                                                activation=False, version="B")
         elif n_numeric and embedding == "periodic":
             self.embeddings = rne.PeriodicEmbeddings(n_numeric, int(d_embedding), lite=False)
         width = n_numeric * (int(d_embedding) if self.embeddings is not None else 1)
