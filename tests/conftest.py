@@ -16,8 +16,41 @@ POLISH = Path(os.environ.get("BOND_DEFAULT_POLISH",
                              REPO.parent / "shared" / "data" / "polish_1year.arff"))
 
 
-def run_train(args: list[str], cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
-    """``python train.py ARGS`` in ``cwd`` (its mlflow.db, mlruns/ and multirun/ land there)."""
+def _empty_store() -> Path:
+    """An MLflow SQLite store with its schema and no experiment, made once per test process.
+
+    Creating the schema takes a few seconds of every command's start; the commands under test
+    find a store as a second command on the same folder would. Tests of how a store comes to
+    be (parallel workers creating one, a command that must not create one) ask for none.
+    """
+    global _EMPTY_STORE
+    if _EMPTY_STORE is None:
+        import tempfile
+
+        import mlflow
+
+        path = Path(tempfile.mkdtemp(prefix="empty_store_")) / "mlflow.db"
+        mlflow.MlflowClient(tracking_uri=f"sqlite:///{path}").search_experiments()
+        _EMPTY_STORE = path
+    return _EMPTY_STORE
+
+
+_EMPTY_STORE: Path | None = None
+
+
+def run_train(args: list[str], cwd: Path, timeout: int = 600,
+              fresh_store: bool = False) -> subprocess.CompletedProcess:
+    """``python train.py ARGS`` in ``cwd`` (its mlflow.db, mlruns/ and multirun/ land there).
+
+    Unless ``fresh_store`` or the command names another store, ``cwd`` gets an empty
+    schema-ready ``mlflow.db`` first (see :func:`_empty_store`).
+    """
+    import shutil
+
+    store = Path(cwd) / "mlflow.db"
+    if not fresh_store and not store.exists() and not any(
+            a.startswith("tracking.uri=") for a in args):
+        shutil.copyfile(_empty_store(), store)
     env = dict(os.environ, HYDRA_FULL_ERROR="0", PYTHONWARNINGS="ignore")
     return subprocess.run([sys.executable, str(REPO / "train.py"), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)

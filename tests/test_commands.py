@@ -109,7 +109,8 @@ def test_paper_grid_of_sixteen_cells_runs_in_two_parallel_jobs_and_loses_nothing
     # two joblib workers write into one new SQLite store: created once before they start
     done = run_train(["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
                       "classifier=cnn,fcnn,svm,lr", "sampler=gan,smote,borderline,none",
-                      "debug=smoke", "tracking.log_model=false"], cwd=tmp_path)
+                      "debug=smoke", "tracking.log_model=false"], cwd=tmp_path,
+                     fresh_store=True)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "database is locked" not in done.stdout + done.stderr
     summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))

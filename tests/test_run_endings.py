@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -94,6 +95,12 @@ GAN_FOREVER = ["sampler.max_epochs=100000"]
 
 
 def _start(args: list[str], cwd) -> subprocess.Popen:
+    import shutil
+
+    from conftest import _empty_store
+
+    if not (Path(cwd) / "mlflow.db").exists():  # as run_train: the schema made once
+        shutil.copyfile(_empty_store(), Path(cwd) / "mlflow.db")
     return subprocess.Popen([sys.executable, str(REPO / "train.py"), *args], cwd=cwd,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)

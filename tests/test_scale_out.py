@@ -148,7 +148,7 @@ def test_the_fingerprint_changes_with_a_setting_the_seed_or_an_edited_data_file(
 
 def test_a_grid_with_an_invalid_shared_setting_stops_before_any_job(tmp_path):
     done = run_train(["-m", "classifier=lr,gbdt", "ratio.oversample=-1"], cwd=tmp_path,
-                     timeout=120)
+                     timeout=120, fresh_store=True)
     output = done.stdout + done.stderr
     assert done.returncode == 2, output
     assert "ratio.oversample=-1 is invalid" in output and "Traceback" not in output
