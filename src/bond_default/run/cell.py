@@ -157,12 +157,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
 
             with streaming(run_logging.epoch_logger("classifier")):
                 pipeline.fit(x_train, y_train.to_numpy())
-            gaps = getattr(pipeline.named_steps["preprocess"], "missing_columns_", [])
-            if gaps:
-                log.info("missing-value indicators: %d column(s) with gaps in the training "
-                         "rows get a 0/1 column missing=<column> beside them (%s)", len(gaps),
-                         ", ".join(gaps[:5]) + (", ..." if len(gaps) > 5 else ""))
-                mlflow.set_tag("missing_indicators", ",".join(gaps)[:5000])
+            run_logging.log_missing_indicators(pipeline)
             method = getattr(pipeline[-1], "method_", None)  # e.g. svm: exact or approximated
             if method:
                 mlflow.set_tag("classifier_method", method)
@@ -170,12 +165,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
             run_logging.log_sampler_quality(pipeline)
             counter = pipeline.named_steps["count"]
             counts.update(n_fit=counter.n_rows_, n_fit_defaulted=counter.n_defaulted_)
-            holdout = pipeline.named_steps.get("validation")
-            if holdout is not None:
-                counts.update(n_validation=holdout.n_rows_,
-                              n_validation_defaulted=holdout.n_defaulted_,
-                              best_epoch=pipeline[-1].best_epoch_,
-                              epochs_trained=len(pipeline[-1].losses_))
+            counts.update(run_logging.validation_counts(pipeline))
             scores = pipeline.predict_proba(x_test)[:, 1]
 
             from bond_default.metrics import evaluate

@@ -70,6 +70,30 @@ def epoch_logger(prefix: str):
     return log_epoch
 
 
+def log_missing_indicators(pipeline) -> None:
+    """Say once, in the log and as the run's tag, which columns got a missing-value indicator."""
+    import mlflow
+
+    gaps = getattr(pipeline.named_steps["preprocess"], "missing_columns_", [])
+    if gaps:
+        log.info("missing-value indicators: %d column(s) with gaps in the training rows get a "
+                 "0/1 column missing=<column> beside them (%s)", len(gaps),
+                 ", ".join(gaps[:5]) + (", ..." if len(gaps) > 5 else ""))
+        mlflow.set_tag("missing_indicators", ",".join(gaps)[:5000])
+
+
+def validation_counts(pipeline) -> dict[str, int]:
+    """Rows held out for early stopping, and the epochs trained and kept (none without)."""
+    from bond_default.pipeline import VALIDATION_STEP
+
+    holdout = pipeline.named_steps.get(VALIDATION_STEP)
+    if holdout is None:
+        return {}
+    network = pipeline[-1]
+    return {"n_validation": holdout.n_rows_, "n_validation_defaulted": holdout.n_defaulted_,
+            "best_epoch": network.best_epoch_, "epochs_trained": len(network.losses_)}
+
+
 def log_training_curves(pipeline) -> None:
     """Per-epoch losses of every step that trained with Lightning (GAN, CNN, FCNN, TabM);
     the figure for each, and the metrics of those that did not stream them while training."""
