@@ -7,6 +7,7 @@ on, and a model trained on text categories gives the probabilities of one traine
 
 from __future__ import annotations
 
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -100,9 +101,11 @@ def _as_text(frame: pd.DataFrame) -> pd.DataFrame:
     return text
 
 
-def test_a_model_trained_on_text_categories_scores_them_like_one_trained_on_codes(clean_rows,
-                                                                                  tmp_path):
+def test_a_model_trained_on_text_categories_scores_them_like_one_trained_on_codes(
+        clean_rows, tmp_path, caplog, monkeypatch):
     import yaml
+
+    from bond_default.score import main as score_main
 
     levels = yaml.safe_load((Path(__file__).parents[1] / "conf/data/wind.yaml").read_text(
         encoding="utf-8"))["levels"]
@@ -126,6 +129,7 @@ def test_a_model_trained_on_text_categories_scores_them_like_one_trained_on_code
     assert probabilities["codes"].std() > 0
 
     cwd = tmp_path / "text"
+    monkeypatch.chdir(cwd)
     bad = _as_text(clean_rows).drop(columns=["default", "year"]).head(20)
     for case, table, args, expected in (
             ("empty", bad.assign(quick_ratio=None), [],
@@ -138,8 +142,12 @@ def test_a_model_trained_on_text_categories_scores_them_like_one_trained_on_code
              "(--id-column) or ignored (--drop-column)"),
             ("threshold", bad, ["--threshold", "1.5"], "--threshold 1.5 is not a probability")):
         table.to_csv(cwd / f"{case}.csv", index=False)
-        refused = _score([_only_run(cwd).info.run_id, f"{case}.csv", *args], cwd)
-        errors = [line for line in refused.stderr.splitlines() if "[ERROR]" in line]
-        assert refused.returncode == 2 and len(errors) == 1, refused.stderr[-2000:]
-        assert expected in errors[0] and "Traceback" not in refused.stderr, errors[0]
+        # the scoring command's main in this process (the command itself, its exit status
+        # and the absence of a traceback are tested above and in test_score.py)
+        caplog.clear()
+        with caplog.at_level(logging.INFO):
+            status = score_main([_only_run(cwd).info.run_id, f"{case}.csv", *args])
+        errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+        assert status == 2 and len(errors) == 1, caplog.text[-2000:]
+        assert expected in errors[0], errors[0]
         assert "data." not in errors[0].split(expected)[-1], errors[0]  # its own options
