@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup run test lint clean
+.PHONY: setup run test test-slow lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,13 @@ run: setup
 
 # Two test processes at a time, one OpenMP thread each: the tests are mostly single-threaded
 # commands, and OpenMP threads spinning against the other process make both 10x slower.
+# Tests marked slow (science checks that take minutes, e.g. SHAP finding the true drivers)
+# run with make test-slow.
 test: setup
-	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto -m "not slow"
+
+test-slow: setup
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto -m slow
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -122,9 +122,17 @@ def test_paper_grid_of_sixteen_cells_runs_in_two_parallel_jobs_and_loses_nothing
     gan = [r for r in children if r.data.tags["sampler"] == "gan"]
     assert len(gan) == 4
     for run in gan:
-        assert {"gan_c2st_auc", "gan_ks_mean", "gan_memorized_share",
-                "oversample_generator_loss", "oversample_discriminator_loss"} <= set(
-                    run.data.metrics)
+        assert {"oversample_generator_loss", "oversample_discriminator_loss"} <= set(
+            run.data.metrics)
+    for run in children:  # every over-sampler's generated rows are judged, the same way
+        if run.data.tags["sampler"] != "none":
+            assert {"sampler_c2st_auc", "sampler_ks_mean", "sampler_memorized_share",
+                    "sampler_spread_ratio", "sampler_year_consistency"} <= set(
+                        run.data.metrics), run.data.tags["sampler"]
+            consistency = run.data.metrics["sampler_year_consistency"]
+            assert consistency == 1.0 if run.data.tags["sampler"] == "gan" else \
+                consistency < 1.0
+            assert "macro_prosperity_index" in run.data.tags["year_level_columns"]
     cnn = next(r for r in children if r.data.tags["classifier"] == "cnn")
     assert "classifier_train_loss" in cnn.data.metrics
 

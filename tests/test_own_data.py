@@ -232,10 +232,12 @@ def _percent_signs(m, path):
     return []
 
 
-LEGITIMATE = {"utf8_bom": _bom, "semicolon_decimal_comma": _semicolon_comma,
-              "gb18030_chinese_headers_from_a_file": _gb18030_chinese_headers,
-              "declared_id_column": _declared_id, "percent_read_from_the_range": _percent_by_range,
-              "percent_signs": _percent_signs}
+#: Variants read with the clean file's settings alone: one grid over their files.
+PLAIN = {"utf8_bom": _bom, "semicolon_decimal_comma": _semicolon_comma,
+         "percent_read_from_the_range": _percent_by_range, "percent_signs": _percent_signs}
+#: Variants that need a setting of their own.
+WITH_SETTINGS = {"gb18030_chinese_headers_from_a_file": _gb18030_chinese_headers,
+                 "declared_id_column": _declared_id}
 
 
 @pytest.fixture(scope="module")
@@ -248,11 +250,32 @@ def clean_metrics(market, tmp_path_factory) -> dict[str, float]:
     return _metrics(cwd)
 
 
-@pytest.mark.parametrize("case", list(LEGITIMATE))
-def test_a_legitimate_variant_gives_the_clean_files_metrics(case, market, clean_metrics,
-                                                           tmp_path):
+def test_plain_variants_give_the_clean_files_metrics(market, clean_metrics, tmp_path):
+    # a BOM, ';' with decimal commas, percentages by their range or with '%' signs: each a
+    # cell of one grid over the files
+    paths = []
+    for case, make in PLAIN.items():
+        paths.append(tmp_path / case / "b.csv")
+        paths[-1].parent.mkdir()
+        assert make(market.copy(), paths[-1]) == []
+    done = run_train(["-m", "data=file", f"data.path={','.join(map(str, paths))}",
+                      "data.year=year", *SMOKE], cwd=tmp_path, timeout=300)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    cells = {r.data.params["data.path"]: r for r in runs_in(tmp_path)
+             if "mlflow.parentRunId" in r.data.tags}
+    assert len(cells) == len(PLAIN)
+    for case, path in zip(PLAIN, paths, strict=True):
+        run = cells[str(path)]
+        assert run.info.status == "FINISHED", case
+        for key, value in clean_metrics.items():
+            assert run.data.metrics[key] == pytest.approx(value, abs=1e-9), (case, key)
+
+
+@pytest.mark.parametrize("case", list(WITH_SETTINGS))
+def test_a_variant_with_its_settings_gives_the_clean_files_metrics(case, market, clean_metrics,
+                                                                  tmp_path):
     path = tmp_path / "b.csv"
-    overrides = LEGITIMATE[case](market.copy(), path)
+    overrides = WITH_SETTINGS[case](market.copy(), path)
     year = [] if any("data.year" in o for o in overrides) else ["data.year=year"]
     done = run_train(["data=file", f"data.path={path}", *year, *SMOKE, *overrides],
                      cwd=tmp_path, timeout=180)

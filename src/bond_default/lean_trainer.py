@@ -35,7 +35,8 @@ def lean_trainer(max_epochs: int, progress_bar: bool | None = None, callbacks=()
                       callbacks=list(callbacks))
 
 
-def shuffled_batches(tensors, batch_size: int, seed: int, drop_last: bool = False):
+def shuffled_batches(tensors, batch_size: int, seed: int, drop_last: bool = False,
+                     weights=None, rows_per_epoch: int | None = None):
     """``DataLoader`` of shuffled batches, each taken from the tensors by one index operation.
 
     The default ``DataLoader`` fetches rows one by one and stacks them; on batches of 30
@@ -51,12 +52,28 @@ def shuffled_batches(tensors, batch_size: int, seed: int, drop_last: bool = Fals
         Seed of the shuffling; the same seed gives the same batches.
     drop_last : bool
         Drop the last, smaller batch.
+    weights : sequence of float, optional
+        Draw rows with replacement in proportion to these weights, ``rows_per_epoch`` of
+        them each epoch (every row once per epoch without weights).
+    rows_per_epoch : int, optional
+        Rows drawn per epoch with ``weights`` (default: every row's count).
     """
     import torch
-    from torch.utils.data import BatchSampler, DataLoader, RandomSampler, TensorDataset
+    from torch.utils.data import (
+        BatchSampler,
+        DataLoader,
+        RandomSampler,
+        TensorDataset,
+        WeightedRandomSampler,
+    )
 
     dataset = TensorDataset(*tensors)
-    order = RandomSampler(dataset, generator=torch.Generator().manual_seed(int(seed)))
+    generator = torch.Generator().manual_seed(int(seed))
+    if weights is None:
+        order = RandomSampler(dataset, generator=generator)
+    else:
+        order = WeightedRandomSampler(weights, int(rows_per_epoch or len(dataset)),
+                                      replacement=True, generator=generator)
     return DataLoader(dataset, sampler=BatchSampler(order, int(batch_size), drop_last),
                       batch_size=None)
 

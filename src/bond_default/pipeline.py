@@ -58,6 +58,32 @@ def build_pipeline(cfg: DictConfig) -> Pipeline:
     return BondPipeline(steps)
 
 
+def set_year_level_columns(pipeline: Pipeline, x_train, year) -> list[str]:
+    """The year-level columns of the training rows (constant within each year, and the
+    catalogue's), when the pipeline over-samples; the over-sampler is given them when it asks
+    (``year_columns: auto``, the GANs), and they are said once in the log.
+
+    Every over-sampler's generated rows are judged on them (year-consistency).
+    """
+    import logging
+
+    from bond_default.data.year_level import year_level_columns
+
+    sampler = pipeline.named_steps.get("oversample")
+    if sampler is None:
+        return []
+    columns = year_level_columns(x_train, year)
+    takes_them = getattr(sampler, "year_columns", None) == "auto"
+    if takes_them:
+        sampler.set_params(year_columns=columns)
+    if columns:
+        logging.getLogger(__name__).info(
+            "year-level columns (one value per year)%s: %s",
+            "; generated rows take them from a real year of the over-sampled class"
+            if takes_them else "", ", ".join(columns))
+    return columns
+
+
 def minimum_defaulted_rows(pipeline: Pipeline) -> int:
     """Defaulted training rows the pipeline's over-sampler needs (1 if it has none).
 

@@ -136,6 +136,11 @@ BY_NAME: dict[str, Indicator] = {ind.name: ind for ind in INDICATORS}
 NAMES: tuple[str, ...] = tuple(ind.name for ind in INDICATORS)
 GROUPS: tuple[str, ...] = tuple(dict.fromkeys(ind.group for ind in INDICATORS))
 
+#: Indicators that take one value per year for every bond (the national macro environment of
+#: year t-1; ``local_fiscal_to_debt`` is the issuer's province and varies within a year).
+YEAR_LEVEL: tuple[str, ...] = ("macro_prosperity_index", "pmi_yoy", "gdp_yoy", "cpi_yoy",
+                               "social_financing_yoy", "usd_cny", "treasury_10y")
+
 
 def names_of_kind(*kinds: str) -> list[str]:
     """Names of the catalogue indicators whose kind is one of ``kinds``, in catalogue order."""

@@ -107,9 +107,12 @@ def run_cell(cfg: DictConfig) -> CellResult:
         build_pipeline,
         check_enough_defaulted,
         check_preprocessing,
+        set_year_level_columns,
     )
 
     pipeline = build_pipeline(cfg)
+    year_columns = set_year_level_columns(pipeline, x_train,
+                                          None if data.year is None else data.year.iloc[train])
     # A single run refuses what cannot work before it starts (no run is left); in a grid the
     # cell's run ends FAILED with the reason saved, beside the cells that could run.
     refused = None
@@ -146,6 +149,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
                 mlflow.log_text(data.profile.mapping_yaml(), "data/mapping.yaml")
             if refused is not None:
                 raise refused
+            if year_columns:
+                mlflow.set_tag("year_level_columns", ", ".join(year_columns))
             if data.true_drivers:
                 mlflow.log_text(pd.DataFrame({"indicator": data.true_drivers}).to_csv(
                     index=False), "data/true_drivers.csv")
@@ -162,7 +167,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
             if method:
                 mlflow.set_tag("classifier_method", method)
             run_logging.log_training_curves(pipeline)
-            run_logging.log_sampler_quality(pipeline)
+            run_logging.log_sampler_quality(pipeline, x_train, y_train.to_numpy(),
+                                            year_columns)
             counter = pipeline.named_steps["count"]
             counts.update(n_fit=counter.n_rows_, n_fit_defaulted=counter.n_defaulted_)
             counts.update(run_logging.validation_counts(pipeline))

@@ -121,18 +121,57 @@ def log_training_curves(pipeline) -> None:
         plots.close(fig)
 
 
-def log_sampler_quality(pipeline) -> None:
-    """The GAN's two-sample test, KS distances and memorization, when the sampler has them."""
+def sampler_quality(pipeline, x_train, y_train, year_columns=()):
+    """The quality report of the rows the pipeline's over-sampler generated, or None.
+
+    A sampler that reports its own (the GANs: ``quality_``) gives it; for the others (SMOTE,
+    Borderline-SMOTE) the steps up to the sampler are run again on copies, seeded as they
+    were, so the generated rows are those the classifier got (imbalanced-learn puts them
+    after the original rows).
+    """
+    from sklearn.base import clone
+
+    from bond_default.samplers.gan_quality import assess
+
+    sampler = pipeline.named_steps.get("oversample")
+    if sampler is None:
+        return None
+    if getattr(sampler, "quality_", None) is not None:
+        return sampler.quality_
+    X, y = x_train, y_train
+    for name, step in pipeline.steps:
+        if name == "oversample":
+            break
+        X, y = (clone(step).fit_resample(X, y) if hasattr(step, "fit_resample")
+                else (step.transform(X), y))
+    resampled, labels = clone(sampler).fit_resample(X, y)
+    names = list(getattr(X, "columns", [])) or None
+    X, resampled = np.asarray(X, dtype=float), np.asarray(resampled, dtype=float)
+    generated = resampled[len(X):]
+    if len(generated) == 0:
+        return None
+    label = np.asarray(labels)[len(X)]
+    positions = [names.index(c) for c in year_columns if names and c in names]
+    return assess(X[np.asarray(y) == label], generated, names, seed=0,
+                  year_positions=positions, every=X)
+
+
+def log_sampler_quality(pipeline, x_train, y_train, year_columns=()) -> None:
+    """The over-sampler's two-sample test, KS distances, near-copies, spread and
+    year-consistency (``gan_*`` metrics, for every over-sampler)."""
     import mlflow
 
-    quality = getattr(pipeline.named_steps.get("oversample"), "quality_", None)
+    quality = sampler_quality(pipeline, x_train, y_train, year_columns)
     if quality is None:
         return
     mlflow.log_metrics(quality.metrics())
     table = quality.ks.rename_axis("column").reset_index()
     mlflow.log_text(table.to_csv(index=False), "gan/ks_by_column.csv")
-    log.info("GAN quality: two-sample AUC %.3f (0.5 ideal), mean KS %.3f, memorized %.1f%%",
-             quality.c2st_auc, quality.ks.mean(), 100 * quality.memorized_share)
+    years = ("" if np.isnan(quality.year_consistency)
+             else f", year-consistent {100 * quality.year_consistency:.0f}%")
+    log.info("generated rows: two-sample AUC %.3f (0.5 ideal), mean KS %.3f, near-copies "
+             "%.1f%%, spread %.2f of the real rows'%s", quality.c2st_auc, quality.ks.mean(),
+             100 * quality.memorized_share, quality.spread_ratio, years)
 
 
 def log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:

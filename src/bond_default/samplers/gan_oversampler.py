@@ -36,6 +36,13 @@ class GANOverSampler(BaseOverSampler):
     level that exists, one-hot groups get exactly one 1, and continuous columns are clipped
     to the range of the training rows.
 
+    Year-level columns (``year_columns``: one value per year, the macro environment) are not
+    generated: each generated row takes them from a real row of the over-sampled class, drawn
+    at random (so years come as that class's years are distributed), and the GAN learns the
+    other columns given them (a conditional GAN). With ``train_on="both"`` the GAN sees the
+    other class too, with the class as a further condition, and generates rows of the
+    over-sampled class.
+
     Parameters
     ----------
     sampling_strategy : float, str, dict or callable, default="auto"
@@ -62,6 +69,17 @@ class GANOverSampler(BaseOverSampler):
         Lightning's progress bar; ``None`` shows it only when a person watches (a terminal).
     assess_quality : bool
         Compare generated with real rows after training (:func:`gan_quality.assess`).
+    year_columns : "auto", sequence of str or None
+        Names of the input's year-level columns (the input must be a DataFrame). ``"auto"``:
+        the catalogue's year-level indicators among the input's columns (the workflow puts
+        in their place the columns it finds constant within each year of the training rows,
+        :func:`~bond_default.data.year_level.year_level_columns`); ``None`` or empty: every
+        column is generated, as the paper.
+    train_on : {"minority", "both"}
+        ``minority``: the GAN learns from the over-sampled class alone (the paper).
+        ``both``: from both classes, the class a condition; each epoch shows every row of
+        the over-sampled class and as many rows of the others, drawn afresh (so an epoch
+        costs twice the minority's, and over the epochs the GAN sees the other rows).
 
     Attributes
     ----------
@@ -86,6 +104,8 @@ class GANOverSampler(BaseOverSampler):
         "max_levels": [Interval(Integral, 1, None, closed="left")],
         "progress_bar": ["boolean", None],
         "assess_quality": ["boolean"],
+        "year_columns": [list, tuple, StrOptions({"auto"}), None],
+        "train_on": [StrOptions({"minority", "both"})],
     }
 
     #: Rows the GAN needs to learn anything (BatchNorm needs more than one row per batch).
@@ -94,7 +114,8 @@ class GANOverSampler(BaseOverSampler):
     def __init__(self, *, sampling_strategy="auto", random_state=None, loss="gan",
                  max_epochs=2000, batch_size=128, latent_dim=32, generator_sizes=(128, 128),
                  discriminator_sizes=(128, 64), learning_rate=2e-4, n_critic=1, max_levels=20,
-                 progress_bar=None, assess_quality=True):
+                 progress_bar=None, assess_quality=True, year_columns="auto",
+                 train_on="minority"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.loss = loss
@@ -108,6 +129,25 @@ class GANOverSampler(BaseOverSampler):
         self.max_levels = max_levels
         self.progress_bar = progress_bar
         self.assess_quality = assess_quality
+        self.year_columns = year_columns
+        self.train_on = train_on
+
+    def _year_positions(self) -> np.ndarray:
+        names = getattr(self, "feature_names_in_", None)
+        columns = self.year_columns
+        if isinstance(columns, str):  # "auto"
+            from bond_default.data.catalogue import YEAR_LEVEL
+
+            columns = [] if names is None else [str(n) for n in names if n in YEAR_LEVEL]
+        if not columns:
+            return np.array([], dtype=int)
+        if names is None:
+            raise ValueError("year_columns needs a DataFrame input (column names)")
+        position = {str(n): i for i, n in enumerate(names)}
+        missing = [c for c in columns if c not in position]
+        if missing:
+            raise ValueError(f"year_columns {missing} are not columns of the input")
+        return np.asarray([position[c] for c in columns], dtype=int)
 
     def _fit_resample(self, X, y):
         import torch
@@ -115,55 +155,104 @@ class GANOverSampler(BaseOverSampler):
         rng = check_random_state(self.random_state)
         original = np.asarray(X)
         X = original.astype(np.float64)
+        y = np.asarray(y)
+        years = self._year_positions()
+        generated_cols = np.setdiff1d(np.arange(X.shape[1]), years)
         self.losses_ = []
-        new_rows, new_labels = [original], [np.asarray(y)]
+        new_rows, new_labels = [original], [y]
         for label, n_new in self.sampling_strategy_.items():
             if n_new <= 0:
                 continue
-            real = X[np.asarray(y) == label]
+            in_class = y == label
+            real = X[in_class]
             seed = int(rng.randint(np.iinfo(np.int32).max))
             torch.manual_seed(seed)
-            generated = self._train_and_generate(real, n_new, seed)
-            generated = self._make_valid(generated, real, X)
+            if len(real) < self.min_minority_rows:
+                raise ValueError(f"the GAN needs at least {self.min_minority_rows} rows of "
+                                 f"the class it over-samples, got {len(real)}")
+            # the year-level values of each generated row: those of a real row of the class
+            drawn = real[rng.randint(len(real), size=n_new)][:, years]
+            shown = X if self.train_on == "both" else real
+            condition, drawn_condition = self._conditions(shown[:, years], drawn,
+                                                          in_class[:, None] if
+                                                          self.train_on == "both" else None)
+            weights = None
+            if self.train_on == "both":  # each class half of an epoch's rows
+                weights = np.where(in_class, 1.0 / in_class.sum(), 1.0 / (~in_class).sum())
+            generated = np.empty((n_new, X.shape[1]))
+            generated[:, years] = drawn
+            generated[:, generated_cols] = self._train_and_generate(
+                shown[:, generated_cols], condition, drawn_condition, n_new, seed, weights,
+                rows_per_epoch=2 * len(real) if weights is not None else None)
+            generated = self._make_valid(generated, real, X, skip=set(years.tolist()))
             if self.assess_quality:
                 from bond_default.samplers.gan_quality import assess
 
                 self.quality_ = assess(real, generated,
-                                       getattr(self, "feature_names_in_", None), seed)
+                                       getattr(self, "feature_names_in_", None), seed,
+                                       year_positions=years, every=X)
             new_rows.append(generated.astype(original.dtype))
-            new_labels.append(np.full(n_new, label, dtype=np.asarray(y).dtype))
+            new_labels.append(np.full(n_new, label, dtype=y.dtype))
         return np.vstack(new_rows), np.concatenate(new_labels)
 
-    def _train_and_generate(self, real: np.ndarray, n_new: int, seed: int) -> np.ndarray:
+    @staticmethod
+    def _conditions(shown_years: np.ndarray, drawn_years: np.ndarray, is_class=None):
+        """Standardised year-level values (and the class as +-1) of the rows the GAN learns
+        from and of the rows it generates; ``(None, None)`` when there is no condition."""
+        parts, drawn_parts = [], []
+        if shown_years.shape[1]:
+            center, scale = shown_years.mean(axis=0), shown_years.std(axis=0)
+            scale[scale == 0] = 1.0
+            parts.append((shown_years - center) / scale)
+            drawn_parts.append((drawn_years - center) / scale)
+        if is_class is not None:
+            parts.append(np.where(is_class, 1.0, -1.0))
+            drawn_parts.append(np.ones((len(drawn_years), 1)))
+        if not parts:
+            return None, None
+        return np.hstack(parts), np.hstack(drawn_parts)
+
+    def _train_and_generate(self, rows: np.ndarray, condition: np.ndarray | None,
+                            drawn_condition: np.ndarray | None, n_new: int, seed: int,
+                            weights=None, rows_per_epoch=None) -> np.ndarray:
         import torch
 
         from bond_default.lean_trainer import lean_trainer, one_torch_thread, shuffled_batches
         from bond_default.samplers.tabular_gan import TabularGAN
 
-        if len(real) < self.min_minority_rows:
-            raise ValueError(f"the GAN needs at least {self.min_minority_rows} rows of the "
-                             f"class it over-samples, got {len(real)}")
-        center, scale = real.mean(axis=0), real.std(axis=0)
+        center, scale = rows.mean(axis=0), rows.std(axis=0)
         scale[scale == 0] = 1.0
-        tensor = torch.as_tensor((real - center) / scale, dtype=torch.float32)
-        gan = TabularGAN(tensor.shape[1], self.latent_dim, tuple(self.generator_sizes),
+        tensors = [torch.as_tensor((rows - center) / scale, dtype=torch.float32)]
+        width = 0
+        if condition is not None:
+            tensors.append(torch.as_tensor(condition, dtype=torch.float32))
+            width = condition.shape[1]
+        gan = TabularGAN(rows.shape[1], self.latent_dim, tuple(self.generator_sizes),
                          tuple(self.discriminator_sizes), self.loss, self.learning_rate,
-                         self.n_critic)
-        log.info("%s: training on %d rows x %d columns for %d epochs, then generating %d rows",
-                 self.loss.upper(), len(real), real.shape[1], self.max_epochs, n_new)
-        batch = min(self.batch_size, len(real))
-        loader = shuffled_batches((tensor,), batch, seed, drop_last=len(real) > batch)
+                         self.n_critic, condition_dim=width)
+        shown = rows_per_epoch or len(rows)
+        log.info("%s: training on %d rows x %d columns%s for %d epochs, then generating %d "
+                 "rows", self.loss.upper(), len(rows), rows.shape[1],
+                 f" given {width} condition column(s)" if width else "", self.max_epochs,
+                 n_new)
+        batch = min(self.batch_size, shown)
+        loader = shuffled_batches(tensors, batch, seed, drop_last=shown > batch,
+                                  weights=weights, rows_per_epoch=rows_per_epoch)
         with one_torch_thread():
             lean_trainer(self.max_epochs, self.progress_bar).fit(gan, loader)
         self.gan_ = gan
         self.losses_ = list(gan.history)
         check_finite_losses(self.losses_, f"the {self.loss.upper()} sampler", self.learning_rate)
-        rows = gan.sample(n_new, torch.Generator().manual_seed(seed + 1)).numpy()
-        return rows.astype(np.float64) * scale + center
+        given = None if drawn_condition is None else torch.as_tensor(drawn_condition,
+                                                                     dtype=torch.float32)
+        out = gan.sample(n_new, torch.Generator().manual_seed(seed + 1), given).numpy()
+        return out.astype(np.float64) * scale + center
 
-    def _make_valid(self, rows: np.ndarray, real: np.ndarray, every: np.ndarray) -> np.ndarray:
+    def _make_valid(self, rows: np.ndarray, real: np.ndarray, every: np.ndarray,
+                    skip=frozenset()) -> np.ndarray:
         """Snap discrete columns to levels of the training rows, clip the others to the range
-        of the over-sampled class, and give each one-hot group exactly one 1."""
+        of the over-sampled class, and give each one-hot group exactly one 1 (columns in
+        ``skip``, copied from real rows, stay as they are)."""
         # feature_names_in_ is set by imbalanced-learn when the input is a DataFrame.
         groups = one_hot_groups(getattr(self, "feature_names_in_", None))
         in_group = set(np.concatenate(groups).tolist()) if groups else set()
@@ -172,7 +261,7 @@ class GANOverSampler(BaseOverSampler):
             rows[:, positions] = 0.0
             rows[np.arange(len(rows)), winner] = 1.0
         for column in range(rows.shape[1]):
-            if column in in_group:
+            if column in in_group or column in skip:
                 continue
             levels = np.unique(every[:, column])
             if len(levels) <= self.max_levels:

@@ -22,7 +22,16 @@ class GanQuality:
         Kolmogorov-Smirnov distance between real and generated values, per column.
     memorized_share : float
         Share of generated rows closer to some real row than that real row is to its own
-        nearest real neighbour: copies rather than new rows.
+        nearest real neighbour: near-copies rather than new rows. A collapsed generator
+        (every row near one point) can score high here too; ``spread_ratio`` tells them apart.
+    spread_ratio : float
+        Mean over columns of the generated rows' standard deviation over the real rows'
+        (1 for a generator that keeps the spread; near 0 for one that has collapsed).
+    distinct_share : float
+        Share of generated rows that are distinct from each other (collapse: few).
+    year_consistency : float
+        Share of generated rows whose year-level columns take a combination some real year
+        has (NaN without year-level columns).
     seconds : float
         Time the checks took.
     """
@@ -30,17 +39,40 @@ class GanQuality:
     c2st_auc: float
     ks: pd.Series
     memorized_share: float
+    spread_ratio: float = float("nan")
+    distinct_share: float = float("nan")
+    year_consistency: float = float("nan")
     seconds: float = 0.0
 
-    def metrics(self, prefix: str = "gan_") -> dict[str, float]:
-        """Scalar summary for MLflow."""
-        return {f"{prefix}c2st_auc": self.c2st_auc, f"{prefix}ks_mean": float(self.ks.mean()),
-                f"{prefix}ks_max": float(self.ks.max()),
-                f"{prefix}memorized_share": self.memorized_share}
+    def metrics(self, prefix: str = "sampler_") -> dict[str, float]:
+        """Scalar summary for MLflow (year-consistency only where there are year columns)."""
+        out = {f"{prefix}c2st_auc": self.c2st_auc, f"{prefix}ks_mean": float(self.ks.mean()),
+               f"{prefix}ks_max": float(self.ks.max()),
+               f"{prefix}memorized_share": self.memorized_share,
+               f"{prefix}spread_ratio": self.spread_ratio,
+               f"{prefix}distinct_share": self.distinct_share}
+        if not np.isnan(self.year_consistency):
+            out[f"{prefix}year_consistency"] = self.year_consistency
+        return out
 
 
-def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0) -> GanQuality:
-    """Compare ``generated`` rows with the ``real`` rows the GAN was trained on."""
+def year_consistency(generated: np.ndarray, every: np.ndarray, positions) -> float:
+    """Share of ``generated`` rows whose values at ``positions`` match a row of ``every``."""
+    positions = np.asarray(positions, dtype=int)
+    if positions.size == 0:
+        return float("nan")
+    real_years = {tuple(row) for row in np.round(every[:, positions], 9)}
+    return float(np.mean([tuple(row) in real_years
+                          for row in np.round(generated[:, positions], 9)]))
+
+
+def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0,
+           year_positions=(), every: np.ndarray | None = None) -> GanQuality:
+    """Compare ``generated`` rows with the ``real`` rows the sampler learned from.
+
+    ``year_positions`` are the year-level columns, checked against the years of ``every``
+    (all training rows; default ``real``).
+    """
     from scipy.stats import ks_2samp
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.metrics import roc_auc_score
@@ -74,4 +106,11 @@ def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0) -
         memorized = float(np.mean(gap[:, 0] < own_gap[nearest[:, 0]]))
     else:
         memorized = float("nan")
-    return GanQuality(c2st, ks, memorized, time.perf_counter() - start)
+    real_sd = real.std(axis=0)
+    kept = real_sd > 0
+    spread = float(np.mean(generated.std(axis=0)[kept] / real_sd[kept])) if kept.any() \
+        else float("nan")
+    distinct = len(np.unique(np.round(generated, 9), axis=0)) / max(len(generated), 1)
+    years = year_consistency(generated, real if every is None else every, year_positions)
+    return GanQuality(c2st, ks, memorized, spread, distinct, years,
+                      time.perf_counter() - start)

@@ -51,6 +51,10 @@ class TabularGAN(pl.LightningModule):
         Discriminator steps per generator step (5 is usual for WGAN-GP).
     gp_weight : float
         Weight of the gradient penalty (WGAN-GP only).
+    condition_dim : int
+        Width of a condition vector given to both networks with every row (a conditional
+        GAN): the generator draws rows given the condition, the discriminator judges a row
+        together with it. 0: unconditional, as the paper.
 
     Attributes
     ----------
@@ -63,7 +67,7 @@ class TabularGAN(pl.LightningModule):
                  generator_sizes: tuple[int, ...] = (128, 128),
                  discriminator_sizes: tuple[int, ...] = (128, 64), loss: str = "gan",
                  learning_rate: float = 2e-4, n_critic: int = 1,
-                 gp_weight: float = 10.0) -> None:
+                 gp_weight: float = 10.0, condition_dim: int = 0) -> None:
         super().__init__()
         if loss not in LOSSES:
             raise ValueError(f"loss={loss!r}; allowed: {LOSSES}")
@@ -73,8 +77,11 @@ class TabularGAN(pl.LightningModule):
         self.learning_rate = learning_rate
         self.n_critic = n_critic
         self.gp_weight = gp_weight
-        self.generator = _generator(latent_dim, tuple(generator_sizes), n_features)
-        self.discriminator = _discriminator(n_features, tuple(discriminator_sizes))
+        self.condition_dim = condition_dim
+        self.generator = _generator(latent_dim + condition_dim, tuple(generator_sizes),
+                                    n_features)
+        self.discriminator = _discriminator(n_features + condition_dim,
+                                            tuple(discriminator_sizes))
         self.history: list[dict[str, float]] = []
         self._g_losses: list[torch.Tensor] = []
         self._d_losses: list[torch.Tensor] = []
@@ -87,12 +94,22 @@ class TabularGAN(pl.LightningModule):
         return (adam(self.generator.parameters(), self.learning_rate, betas=betas),
                 adam(self.discriminator.parameters(), self.learning_rate, betas=betas))
 
-    def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
-        """``n`` generated rows (generator in evaluation mode, no gradients)."""
+    def sample(self, n: int, generator: torch.Generator | None = None,
+               condition: torch.Tensor | None = None) -> torch.Tensor:
+        """``n`` generated rows (generator in evaluation mode, no gradients), each given its
+        row of ``condition`` (``n`` x ``condition_dim``) when the GAN is conditional."""
         self.generator.eval()
         with torch.no_grad():
             z = torch.randn(n, self.latent_dim, generator=generator)
-            return self.generator(z)
+            return self.generator(self._with(z, condition))
+
+    def _with(self, rows: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
+        if self.condition_dim == 0:
+            return rows
+        if condition is None or condition.shape != (rows.shape[0], self.condition_dim):
+            raise ValueError(f"a conditional GAN needs a condition of {self.condition_dim} "
+                             "values per row")
+        return torch.cat([rows, condition], dim=1)
 
     def _gradient_penalty(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
         alpha = torch.rand(real.shape[0], 1)
@@ -101,18 +118,22 @@ class TabularGAN(pl.LightningModule):
         return ((grads.norm(2, dim=1) - 1) ** 2).mean()
 
     def training_step(self, batch, batch_idx):
-        (real,) = batch
+        real, condition = (batch[0], batch[1]) if len(batch) > 1 else (batch[0], None)
         opt_g, opt_d = self.optimizers()
         n = real.shape[0]
         # One generator pass per step: the discriminator learns on it detached, the
-        # generator then learns through it (as DCGAN's reference training loop does).
-        generated = self.generator(torch.randn(n, self.latent_dim))
+        # generator then learns through it (as DCGAN's reference training loop does). A
+        # generated row is given the condition of the real row it stands beside.
+        generated = self._with(self.generator(self._with(torch.randn(n, self.latent_dim),
+                                                         condition)), condition)
+        real = self._with(real, condition)
         fake = generated.detach()
         if self.loss == "gan":
             logits = self.discriminator(torch.cat([real, fake]))
             target = torch.cat([torch.ones(n, 1), torch.zeros(n, 1)])
             d_loss = nn.functional.binary_cross_entropy_with_logits(logits, target)
         else:
+            # the condition is the same in a real-fake pair, so the mix keeps it
             d_loss = (self.discriminator(fake).mean() - self.discriminator(real).mean()
                       + self.gp_weight * self._gradient_penalty(real, fake))
         opt_d.zero_grad(set_to_none=True)

@@ -1,0 +1,90 @@
+"""Year-level columns (one value per year: the macro environment) are found, generated rows
+take them from a real year, and the quality report tells copying from collapse."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.over_sampling import SMOTE
+
+from bond_default.data.catalogue import YEAR_LEVEL
+from bond_default.data.synthetic import generate_market
+from bond_default.data.year_level import year_level_columns
+from bond_default.samplers.gan_oversampler import GANOverSampler
+from bond_default.samplers.gan_quality import assess, year_consistency
+
+
+@pytest.fixture(scope="module")
+def market() -> pd.DataFrame:
+    frame, _ = generate_market(4000, seed=0)
+    return frame.dropna().reset_index(drop=True)
+
+
+def test_the_markets_macro_indicators_are_found_and_nothing_else(market):
+    features = market.drop(columns=["default", "year"])
+    assert year_level_columns(features, market["year"]) == list(YEAR_LEVEL)
+    # a user's own column that is one value per year is found too, a noisy one is not
+    own = features.assign(policy_rate=market["year"].map(lambda y: 4.0 - 0.1 * (y - 2014)),
+                          noisy=market["year"] + np.random.default_rng(0).normal(
+                              size=len(market)))
+    assert "policy_rate" in year_level_columns(own, market["year"])
+    assert "noisy" not in year_level_columns(own, market["year"])
+    # without years only the catalogue's declaration counts
+    assert year_level_columns(own, None) == list(YEAR_LEVEL)
+
+
+def _small_table(market: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    columns = [*YEAR_LEVEL, "current_ratio", "return_on_equity", "issuer_rating", "listed"]
+    return market[columns].astype(float), market["default"].to_numpy()
+
+
+@pytest.mark.parametrize("train_on", ["minority", "both"])
+def test_generated_rows_take_a_real_year_of_the_class_and_valid_levels(market, train_on):
+    X, y = _small_table(market)
+    sampler = GANOverSampler(sampling_strategy={1: int(y.sum()) * 4}, max_epochs=10,
+                             random_state=0, progress_bar=False, year_columns=list(YEAR_LEVEL),
+                             train_on=train_on)
+    X_res, y_res = sampler.fit_resample(X, y)
+    new = X_res.iloc[len(X):]
+    assert (y_res[len(X):] == 1).all()
+    positions = [X.columns.get_loc(c) for c in YEAR_LEVEL]
+    assert year_consistency(new.to_numpy(), X[y == 1].to_numpy(), positions) == 1.0
+    assert sampler.quality_.year_consistency == 1.0
+    # the years come as the defaulted rows' years are distributed
+    year_of = {tuple(r): yr for r, yr in zip(market[list(YEAR_LEVEL)].to_numpy(),
+                                             market["year"], strict=True)}
+    drawn = pd.Series([year_of[tuple(r)] for r in new[list(YEAR_LEVEL)].to_numpy()])
+    share = drawn.value_counts(normalize=True)
+    real_share = market.loc[y == 1, "year"].value_counts(normalize=True)
+    assert set(share.index) <= set(real_share.index)
+    assert (share.reindex(real_share.index, fill_value=0) - real_share).abs().max() < 0.08
+    assert set(new["issuer_rating"]) <= set(X["issuer_rating"])
+    assert set(new["listed"]) <= {0.0, 1.0}
+    # the other columns are generated, not copied with the year
+    assert not new[["current_ratio", "return_on_equity"]].duplicated().all()
+
+
+def test_the_papers_gan_without_year_columns_mixes_years_and_smote_interpolates_them(market):
+    X, y = _small_table(market)
+    positions = [X.columns.get_loc(c) for c in YEAR_LEVEL]
+    paper = GANOverSampler(sampling_strategy={1: int(y.sum()) * 4}, max_epochs=10,
+                           random_state=0, progress_bar=False, year_columns=None)
+    new = paper.fit_resample(X, y)[0].to_numpy()[len(X):]
+    assert year_consistency(new, X.to_numpy(), positions) < 0.5
+    smoted = SMOTE(random_state=0).fit_resample(X, y)[0].to_numpy()[len(X):]
+    assert year_consistency(smoted, X.to_numpy(), positions) < 0.9
+
+
+def test_the_quality_report_tells_copies_from_collapse():
+    rng = np.random.default_rng(0)
+    real = rng.normal(size=(300, 6))
+    copies = real[rng.integers(0, 300, size=600)] + rng.normal(scale=1e-3, size=(600, 6))
+    collapsed = np.repeat(real.mean(axis=0, keepdims=True), 600, axis=0) + rng.normal(
+        scale=1e-3, size=(600, 6))
+    fresh = rng.normal(size=(600, 6))
+    copied, fell, new = (assess(real, rows) for rows in (copies, collapsed, fresh))
+    assert copied.memorized_share > 0.9 and copied.spread_ratio > 0.9
+    assert fell.spread_ratio < 0.01 and copied.distinct_share > 0.9
+    assert new.memorized_share < 0.6 and 0.8 < new.spread_ratio < 1.2
+    assert np.isnan(new.year_consistency) and "sampler_year_consistency" not in new.metrics()
