@@ -144,7 +144,8 @@ def test_gbdt_probability_shap_adds_up_to_the_change_in_default_probability():
 
 
 @pytest.mark.parametrize("method, explainer", [
-    ("auto", "TreeExplainer (log-odds)"), ("permutation", "PermutationExplainer (log-odds)")])
+    ("auto", "TreeExplainer (log-odds)"),
+    pytest.param("permutation", "PermutationExplainer (log-odds)", marks=pytest.mark.slow)])
 def test_a_single_run_logs_shap_tables_and_figures(method, explainer, tmp_path):
     done = run_train(["classifier=gbdt", "sampler=none", "debug=smoke",
                       "tracking.log_model=false", f"explain.method={method}",

@@ -48,6 +48,7 @@ def test_failed_cells_end_failed_with_their_error_and_the_others_go_on(tmp_path)
     assert parent.info.status == "FAILED" and parent.data.metrics["n_failed"] == 3
 
 
+@pytest.mark.slow  # resume's reuse is also held by test_run_endings.py's kill -9 test
 def test_resume_runs_only_the_cells_that_did_not_finish(tmp_path):
     grid = ["-m", "classifier=lr", "debug=smoke", "tracking.log_model=false"]
     first = run_train([*grid, "sampler=none,smote"], cwd=tmp_path)

@@ -3,9 +3,12 @@ take them from a real year, and the quality report tells copying from collapse."
 
 from __future__ import annotations
 
+import importlib.util
+
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import run_train, runs_in
 from imblearn.over_sampling import SMOTE
 
 from bond_default.data.catalogue import YEAR_LEVEL
@@ -88,3 +91,35 @@ def test_the_quality_report_tells_copies_from_collapse():
     assert fell.spread_ratio < 0.01 and copied.distinct_share > 0.9
     assert new.memorized_share < 0.6 and 0.8 < new.spread_ratio < 1.2
     assert np.isnan(new.year_consistency) and "sampler_year_consistency" not in new.metrics()
+
+
+@pytest.mark.parametrize("model", ["ctgan", "tvae"])
+def test_the_ctgan_packages_synthesizers_keep_years_and_levels(market, model):
+    pytest.importorskip("ctgan")
+    from bond_default.samplers.ctgan_oversampler import SynthesizerOverSampler
+
+    X, y = _small_table(market)
+    sampler = SynthesizerOverSampler(model=model, epochs=2, random_state=0,
+                                     sampling_strategy={1: int(y.sum()) * 2},
+                                     year_columns=list(YEAR_LEVEL))
+    X_res, y_res = sampler.fit_resample(X, y)
+    new = X_res.iloc[len(X):]
+    assert len(new) == int(y.sum()) and (y_res[len(X):] == 1).all()
+    positions = [X.columns.get_loc(c) for c in YEAR_LEVEL]
+    assert year_consistency(new.to_numpy(), X[y == 1].to_numpy(), positions) == 1.0
+    assert set(new["issuer_rating"]) <= set(X["issuer_rating"])
+    assert set(new["listed"]) <= {0.0, 1.0}
+    assert {"issuer_rating", "listed", "__year__"} <= set(sampler.discrete_columns_)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("ctgan") is not None,
+                    reason="the ctgan extra is installed here")
+def test_ctgan_without_its_package_stops_with_the_line_that_installs_it(tmp_path):
+    # a data path that does not exist: had the data been read, that error would show instead
+    done = run_train(["sampler=ctgan", "data=file", f"data.path={tmp_path / 'absent.csv'}"],
+                     cwd=tmp_path)
+    output = done.stdout + done.stderr
+    errors = [line for line in output.splitlines() if "[ERROR]" in line]
+    assert done.returncode == 2 and len(errors) == 1 and "Traceback" not in output, output
+    assert "sampler=ctgan needs the ctgan package" in errors[0]
+    assert "pip install -e '.[ctgan]'" in errors[0] and not runs_in(tmp_path)

@@ -50,7 +50,12 @@ CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("explain.method", METHODS),
     ("trainer.monitor", ("val_roc_auc", "val_loss")),
     ("trainer.early_stopping", (True, False)),
+    ("sampler.train_on", ("minority", "both")),
 )
+
+#: Over-samplers that live in an optional extra: the module they need, how to install it.
+EXTRAS = {"bond_default.samplers.ctgan_oversampler.SynthesizerOverSampler":
+          ("ctgan", "pip install -e '.[ctgan]' (the ctgan package pins pandas below 3)")}
 
 
 def check_config(cfg: DictConfig) -> None:
@@ -76,3 +81,12 @@ def check_config(cfg: DictConfig) -> None:
         if value is not None and value not in allowed_values:
             raise InputError(f"{key}={value} is invalid: allowed are "
                              f"{', '.join(map(str, allowed_values))}")
+    target = OmegaConf.select(cfg, "sampler._target_", default=None)
+    if target in EXTRAS:
+        import importlib.util
+
+        module, install = EXTRAS[target]
+        if importlib.util.find_spec(module) is None:
+            model = OmegaConf.select(cfg, "sampler.model", default=module)
+            raise InputError(f"sampler={model} needs the {module} package, which is not "
+                             f"installed: {install}")

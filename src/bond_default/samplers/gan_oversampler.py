@@ -26,6 +26,28 @@ def one_hot_groups(feature_names) -> list[np.ndarray]:
     return [np.asarray(g) for g in groups.values() if len(g) > 1]
 
 
+def year_positions(year_columns, feature_names) -> np.ndarray:
+    """Positions of the year-level columns among ``feature_names``.
+
+    ``"auto"``: the catalogue's year-level indicators present; ``None`` or empty: none.
+    """
+    columns = year_columns
+    if isinstance(columns, str):  # "auto"
+        from bond_default.data.catalogue import YEAR_LEVEL
+
+        columns = [] if feature_names is None else [
+            str(n) for n in feature_names if n in YEAR_LEVEL]
+    if not columns:
+        return np.array([], dtype=int)
+    if feature_names is None:
+        raise ValueError("year_columns needs a DataFrame input (column names)")
+    position = {str(n): i for i, n in enumerate(feature_names)}
+    missing = [c for c in columns if c not in position]
+    if missing:
+        raise ValueError(f"year_columns {missing} are not columns of the input")
+    return np.asarray([position[c] for c in columns], dtype=int)
+
+
 class GANOverSampler(BaseOverSampler):
     """Over-sample the defaulted class with rows drawn from a GAN trained on it alone.
 
@@ -132,23 +154,6 @@ class GANOverSampler(BaseOverSampler):
         self.year_columns = year_columns
         self.train_on = train_on
 
-    def _year_positions(self) -> np.ndarray:
-        names = getattr(self, "feature_names_in_", None)
-        columns = self.year_columns
-        if isinstance(columns, str):  # "auto"
-            from bond_default.data.catalogue import YEAR_LEVEL
-
-            columns = [] if names is None else [str(n) for n in names if n in YEAR_LEVEL]
-        if not columns:
-            return np.array([], dtype=int)
-        if names is None:
-            raise ValueError("year_columns needs a DataFrame input (column names)")
-        position = {str(n): i for i, n in enumerate(names)}
-        missing = [c for c in columns if c not in position]
-        if missing:
-            raise ValueError(f"year_columns {missing} are not columns of the input")
-        return np.asarray([position[c] for c in columns], dtype=int)
-
     def _fit_resample(self, X, y):
         import torch
 
@@ -156,7 +161,7 @@ class GANOverSampler(BaseOverSampler):
         original = np.asarray(X)
         X = original.astype(np.float64)
         y = np.asarray(y)
-        years = self._year_positions()
+        years = year_positions(self.year_columns, getattr(self, "feature_names_in_", None))
         generated_cols = np.setdiff1d(np.arange(X.shape[1]), years)
         self.losses_ = []
         new_rows, new_labels = [original], [y]
@@ -250,24 +255,31 @@ class GANOverSampler(BaseOverSampler):
 
     def _make_valid(self, rows: np.ndarray, real: np.ndarray, every: np.ndarray,
                     skip=frozenset()) -> np.ndarray:
-        """Snap discrete columns to levels of the training rows, clip the others to the range
-        of the over-sampled class, and give each one-hot group exactly one 1 (columns in
-        ``skip``, copied from real rows, stay as they are)."""
-        # feature_names_in_ is set by imbalanced-learn when the input is a DataFrame.
-        groups = one_hot_groups(getattr(self, "feature_names_in_", None))
-        in_group = set(np.concatenate(groups).tolist()) if groups else set()
-        for positions in groups:
-            winner = positions[np.argmax(rows[:, positions], axis=1)]
-            rows[:, positions] = 0.0
-            rows[np.arange(len(rows)), winner] = 1.0
-        for column in range(rows.shape[1]):
-            if column in in_group or column in skip:
-                continue
-            levels = np.unique(every[:, column])
-            if len(levels) <= self.max_levels:
-                nearest = np.abs(rows[:, column, None] - levels[None, :]).argmin(axis=1)
-                rows[:, column] = levels[nearest]
-            else:
-                rows[:, column] = np.clip(rows[:, column], real[:, column].min(),
-                                          real[:, column].max())
-        return rows
+        return valid_rows(rows, real, every, getattr(self, "feature_names_in_", None),
+                          self.max_levels, skip)
+
+
+def valid_rows(rows: np.ndarray, real: np.ndarray, every: np.ndarray, feature_names,
+               max_levels: int, skip=frozenset()) -> np.ndarray:
+    """Generated ``rows`` made valid: discrete columns (at most ``max_levels`` values in
+    ``every``, the training rows) snapped to a level that exists, the others clipped to the
+    range of ``real`` (the over-sampled class), each one-hot group (``feature_names``
+    ``indicator=level``) given exactly one 1; columns in ``skip`` (copied from real rows)
+    stay as they are."""
+    groups = one_hot_groups(feature_names)
+    in_group = set(np.concatenate(groups).tolist()) if groups else set()
+    for positions in groups:
+        winner = positions[np.argmax(rows[:, positions], axis=1)]
+        rows[:, positions] = 0.0
+        rows[np.arange(len(rows)), winner] = 1.0
+    for column in range(rows.shape[1]):
+        if column in in_group or column in skip:
+            continue
+        levels = np.unique(every[:, column])
+        if len(levels) <= max_levels:
+            nearest = np.abs(rows[:, column, None] - levels[None, :]).argmin(axis=1)
+            rows[:, column] = levels[nearest]
+        else:
+            rows[:, column] = np.clip(rows[:, column], real[:, column].min(),
+                                      real[:, column].max())
+    return rows
