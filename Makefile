@@ -20,13 +20,14 @@ run: setup
 
 # Two test processes at a time, one OpenMP thread each: the tests are mostly single-threaded
 # commands, and OpenMP threads spinning against the other process make both 10x slower.
+# worksteal: a process that runs out of tests takes the other's, so neither waits at the end.
 # Tests marked slow (science checks that take minutes, e.g. SHAP finding the true drivers)
 # run with make test-slow.
 test: setup
-	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto -m "not slow"
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto --dist worksteal -m "not slow"
 
 test-slow: setup
-	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto -m slow
+	OMP_NUM_THREADS=1 $(PY) -m pytest -q -n auto --dist worksteal -m slow
 
 lint: setup
 	$(VENV)/bin/ruff check .

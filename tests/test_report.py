@@ -12,7 +12,8 @@ from conftest import run_train
 
 def test_report_rebuilds_every_table_and_figure_from_the_store(tmp_path):
     done = run_train(["-m", "classifier=cnn,lr", "sampler=gan,none", "debug=smoke",
-                      "explain.enabled=true", "tracking.log_model=false"], cwd=tmp_path)
+                      "explain.enabled=true", "debug.explain_rows=50",
+                      "tracking.log_model=false"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     for folder in tmp_path.glob("multirun"):  # the report must not need the sweep folder
         import shutil
