@@ -46,6 +46,8 @@ class SynthesizerOverSampler(BaseOverSampler):
         As for :class:`~bond_default.samplers.gan_oversampler.GANOverSampler`.
     random_state : int, RandomState or None
         Seeds the synthesizer.
+    assess_quality : bool
+        Compare generated with real rows after training (:func:`gan_quality.assess`).
 
     Attributes
     ----------
@@ -53,6 +55,8 @@ class SynthesizerOverSampler(BaseOverSampler):
         The trained synthesizer.
     discrete_columns_ : list of str
         Columns declared discrete.
+    quality_ : GanQuality
+        How the generated rows compare with the real ones.
     """
 
     _parameter_constraints: dict = {
@@ -63,13 +67,14 @@ class SynthesizerOverSampler(BaseOverSampler):
         "max_levels": [Interval(Integral, 1, None, closed="left")],
         "year_columns": [list, tuple, StrOptions({"auto"}), None],
         "random_state": ["random_state"],
+        "assess_quality": ["boolean"],
     }
 
     #: Rows the synthesizers need (CTGAN's discriminator packs 10 rows together).
     min_minority_rows = 10
 
     def __init__(self, *, sampling_strategy="auto", model="ctgan", epochs=300, batch_size=500,
-                 max_levels=20, year_columns="auto", random_state=None):
+                 max_levels=20, year_columns="auto", random_state=None, assess_quality=True):
         super().__init__(sampling_strategy=sampling_strategy)
         self.model = model
         self.epochs = epochs
@@ -77,6 +82,7 @@ class SynthesizerOverSampler(BaseOverSampler):
         self.max_levels = max_levels
         self.year_columns = year_columns
         self.random_state = random_state
+        self.assess_quality = assess_quality
 
     def _synthesizer(self, n_rows: int):
         import ctgan
@@ -103,7 +109,7 @@ class SynthesizerOverSampler(BaseOverSampler):
                 raise ValueError(f"{self.model.upper()} needs at least "
                                  f"{self.min_minority_rows} rows of the class it over-samples, "
                                  f"got {len(real)}")
-            table, discrete, year_values = self._table(real, names, years)
+            table, discrete, year_values = self._table(real, X, names, years)
             synthesizer = self._synthesizer(len(real))
             synthesizer.set_random_state(int(rng.randint(np.iinfo(np.int32).max)))
             log.info("%s: training on %d rows x %d columns (%d discrete) for %d epochs, then "
@@ -119,18 +125,26 @@ class SynthesizerOverSampler(BaseOverSampler):
                 generated[:, years] = year_values[sampled[YEAR_KEY].astype(int).to_numpy()]
             generated = valid_rows(generated, real, X, getattr(self, "feature_names_in_", None),
                                    self.max_levels, skip=set(years.tolist()))
+            if self.assess_quality:
+                from bond_default.samplers.gan_quality import assess
+
+                self.quality_ = assess(real, generated,
+                                       getattr(self, "feature_names_in_", None),
+                                       int(rng.randint(np.iinfo(np.int32).max)),
+                                       year_positions=years, every=X)
             new_rows.append(generated.astype(original.dtype))
             new_labels.append(np.full(n_new, label, dtype=y.dtype))
         return np.vstack(new_rows), np.concatenate(new_labels)
 
-    def _table(self, real: np.ndarray, names: list[str], years: np.ndarray):
+    def _table(self, real: np.ndarray, every: np.ndarray, names: list[str], years: np.ndarray):
         """The rows as the synthesizer learns them: year-level columns replaced by the year
-        (a discrete column), the discrete columns named; and the year-level values by year."""
+        (a discrete column), the discrete columns (few levels in ``every``, all training
+        rows) named; and the year-level values by year."""
         others = np.setdiff1d(np.arange(real.shape[1]), years)
         table = pd.DataFrame(real[:, others], columns=[names[i] for i in others])
         grouped = {names[i] for g in one_hot_groups(names) for i in g}
-        discrete = [c for c in table.columns
-                    if c in grouped or table[c].nunique() <= self.max_levels]
+        discrete = [names[i] for i in others
+                    if names[i] in grouped or len(np.unique(every[:, i])) <= self.max_levels]
         year_values = np.empty((0, len(years)))
         if len(years):
             year_values, key = np.unique(real[:, years], axis=0, return_inverse=True)
