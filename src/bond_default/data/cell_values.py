@@ -163,7 +163,8 @@ def read_levels(cells: pd.Series, name: str, *, column: str, origin: str, levels
         target = declared.get(text, text)
         return code_of.get(target, int(target) if str(target).isdigit() else np.nan)
     values = numeric.where(numeric.notna(), texts.map(code, na_action="ignore"))
-    values = values.astype("float64")
+    # pandas 2 leaves pd.NA in an object column here, which astype("float64") refuses
+    values = pd.Series(values.to_numpy(dtype="float64", na_value=np.nan), index=values.index)
     bad = (values.isna() & ~blanks) | ~values.isin(range(len(catalogue))) & values.notna()
     if bad.any():
         counts = texts[bad].value_counts()
