@@ -139,7 +139,7 @@ def main() -> None:
         down = pd.DataFrame(scores)
         down.to_csv(Path(args.out).with_name("generators_downstream.csv"), index=False)
         pivot = down.pivot_table(index="sampler", columns="classifier", values="roc_auc",
-                                 aggfunc=["mean", "std"], sort=False)
+                                 aggfunc=["mean", "std"], sort=False, dropna=False)
         print("\ntest ROC-AUC downstream, mean (std) over seeds:")
         print(_markdown(pivot))
 
