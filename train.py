@@ -16,7 +16,7 @@ def main(cfg: DictConfig) -> float | None:
 
 
 if __name__ == "__main__":
-    from bond_default.run.command_line import refuse_unreadable_overrides
+    from bond_default.run.command_line import rewrite_overrides
 
-    refuse_unreadable_overrides()
+    rewrite_overrides()
     main()

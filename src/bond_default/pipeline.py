@@ -58,10 +58,11 @@ def build_pipeline(cfg: DictConfig) -> Pipeline:
     return BondPipeline(steps)
 
 
-def set_year_level_columns(pipeline: Pipeline, x_train, year) -> list[str]:
+def set_year_level_columns(pipeline: Pipeline, x_train, year, quiet: bool = False) -> list[str]:
     """The year-level columns of the training rows (constant within each year, and the
     catalogue's), when the pipeline over-samples; the over-sampler is given them when it asks
-    (``year_columns: auto``, the GANs), and they are said once in the log.
+    (``year_columns: auto``, the GANs), and they are said once in the log (not when
+    ``quiet``: the earlier folds of a backtest).
 
     Every over-sampler's generated rows are judged on them (year-consistency).
     """
@@ -76,7 +77,7 @@ def set_year_level_columns(pipeline: Pipeline, x_train, year) -> list[str]:
     takes_them = getattr(sampler, "year_columns", None) == "auto"
     if takes_them:
         sampler.set_params(year_columns=columns)
-    if columns:
+    if columns and not quiet:
         logging.getLogger(__name__).info(
             "year-level columns (one value per year)%s: %s",
             "; generated rows take them from a real year of the over-sampled class"

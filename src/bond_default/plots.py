@@ -140,3 +140,49 @@ def shap_beeswarm_figure(values, data, top: int = 20, title: str = ""):
     fig.axes[0].set_title(title or "SHAP values by indicator")
     fig.tight_layout()
     return fig
+
+
+def calibration_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], title: str = ""):
+    """Mean predicted PD against the observed default rate per bin, one line per label:
+    ``{label: (predicted, observed)}``; log axes, since PDs span several orders."""
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    values = np.concatenate([np.concatenate(c) for c in curves.values()])
+    low = max(float(values[values > 0].min()) / 2 if (values > 0).any() else 1e-4, 1e-4)
+    for label, (predicted, observed) in curves.items():
+        ax.plot(np.maximum(predicted, low), np.maximum(observed, low), marker="o", lw=1.4,
+                label=label)
+    ax.plot([low, 1], [low, 1], ls="--", color="grey", lw=0.8, label="perfectly calibrated")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("mean predicted probability of default (decile of the test rows)")
+    ax.set_ylabel("observed default rate")
+    ax.set_title(title or "Calibration (test split)")
+    ax.legend(fontsize=8, loc="upper left")
+    fig.tight_layout()
+    return fig
+
+
+def walk_forward_figure(table, title: str = ""):
+    """The backtest by test year: ROC-AUC (left) and predicted vs observed default rate
+    (right), with the PSI of the score written at each year."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
+    years = table["test_year"].to_numpy()
+    left.plot(years, table["roc_auc"], marker="o", label="ROC-AUC")
+    left.plot(years, table["pr_auc"], marker="s", label="PR-AUC")
+    for year, auc_value, psi in zip(years, table["roc_auc"], table["psi"], strict=True):
+        left.annotate(f"PSI {psi:.2f}", (year, auc_value), textcoords="offset points",
+                      xytext=(0, 6), ha="center", fontsize=7)
+    left.set_ylim(0, 1.05)
+    left.set_xlabel("test year")
+    left.set_title("discrimination")
+    left.legend(fontsize=8, loc="lower left")
+    right.plot(years, table["default_rate"], marker="o", label="observed default rate")
+    right.plot(years, table["mean_pd"], marker="s", label="mean predicted PD")
+    right.set_xlabel("test year")
+    right.set_title("calibration in the large")
+    right.legend(fontsize=8)
+    for ax in (left, right):
+        ax.set_xticks(years)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

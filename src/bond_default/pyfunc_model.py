@@ -12,12 +12,14 @@ class DefaultProbabilityModel(PythonModel):
 
     ``mlflow.pyfunc.load_model(uri).predict(frame)`` applies the whole fitted pipeline
     (preprocessing and classifier; samplers act only in training) to rows in the training
-    data's format. ``unwrap_python_model().pipeline`` is the scikit-learn pipeline.
+    data's format, with the run's calibration (the model's metadata ``calibration`` says which;
+    ``decision_threshold`` is the run's threshold). ``unwrap_python_model().pipeline`` is the
+    fitted scikit-learn model: the pipeline, or the calibration / threshold tuner around it.
 
     Parameters
     ----------
-    pipeline : imblearn.pipeline.Pipeline
-        The fitted pipeline.
+    pipeline : estimator
+        The fitted pipeline, or the decision model around it.
     """
 
     def __init__(self, pipeline) -> None:

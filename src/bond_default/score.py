@@ -114,17 +114,34 @@ def score(model: str, path: str, tracking_uri: str, threshold: float | None = No
     reader, units = _training_reader(run_id, columns, tracking_uri)
     features, ids = read_new_bonds(path, columns, reader, units, id_columns, drop_columns,
                                    sheet, header_row, encoding)
+    metadata = loaded.metadata.metadata or {}
+    calibration = metadata.get("calibration", "none")
     if threshold is None:
-        params = mlflow.MlflowClient().get_run(run_id).data.params if run_id else {}
-        threshold = float(params.get("threshold", 0.5))
+        threshold = _run_threshold(run_id, metadata)
     probability = pd.Series(loaded.predict(features), index=features.index)
     out = pd.DataFrame({"default_probability": probability.to_numpy(),
                         "predicted_default": (probability >= threshold).astype(int).to_numpy()})
     for position, column in enumerate(ids.columns):
         out.insert(position, column, ids[column].to_numpy())
-    log.info("scored %d bonds from %s with %s (threshold %.2f): %d predicted to default",
-             len(out), path, uri, threshold, int(out["predicted_default"].sum()))
+    log.info("scored %d bonds from %s with %s (probabilities of default with calibration "
+             "%s%s; threshold %.3g): %d predicted to default", len(out), path, uri, calibration,
+             "" if calibration != "none" else ", i.e. at the resampled rows' default rate",
+             threshold, int(out["predicted_default"].sum()))
     return out
+
+
+def _run_threshold(run_id: str | None, metadata: dict) -> float:
+    """The decision threshold of the run that logged the model (chosen or fixed)."""
+    import mlflow
+
+    if "decision_threshold" in metadata:
+        return float(metadata["decision_threshold"])
+    run = mlflow.MlflowClient().get_run(run_id).data if run_id else None
+    if run is None:
+        return 0.5
+    if "decision_threshold" in run.metrics:
+        return float(run.metrics["decision_threshold"])
+    return float(run.params.get("threshold.value", run.params.get("threshold", 0.5)))
 
 
 def main(argv: list[str] | None = None) -> int:

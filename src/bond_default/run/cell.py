@@ -15,6 +15,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from bond_default.classifiers.epoch_metrics import streaming
 from bond_default.data.loading import load_data
+from bond_default.decision.model import calibration_name
 from bond_default.errors import InputError, RunInterrupted
 from bond_default.run import run_logging
 from bond_default.run.lifecycle import (
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 CELL_KEYS = ("classifier", "sampler", "ratio", "data")
 RESULT_FILE = "result.json"
 PREDICTIONS_FILE = "predictions.csv"
+WALK_FORWARD_FILE = "walk_forward.csv"
 
 
 @dataclass
@@ -99,26 +101,26 @@ def run_cell(cfg: DictConfig) -> CellResult:
     labels["data"] = data.name
     result = CellResult(labels=labels)
 
-    train, test = instantiate(cfg.split).split(data, int(cfg.seed))
+    folds = instantiate(cfg.split).folds(data, int(cfg.seed))
+    _, train, test = folds[-1]  # the fold whose model is logged (the only one but in a backtest)
+    backtest = folds[0][0] is not None  # split=walk_forward: one fold per test year
     x_train, y_train = data.features.iloc[train], data.label.iloc[train]
-    x_test, y_test = data.features.iloc[test], data.label.iloc[test]
 
     from bond_default.pipeline import (
         build_pipeline,
         check_enough_defaulted,
         check_preprocessing,
-        set_year_level_columns,
     )
 
-    pipeline = build_pipeline(cfg)
-    year_columns = set_year_level_columns(pipeline, x_train,
-                                          None if data.year is None else data.year.iloc[train])
     # A single run refuses what cannot work before it starts (no run is left); in a grid the
     # cell's run ends FAILED with the reason saved, beside the cells that could run.
     refused = None
     try:
-        check_enough_defaulted(pipeline, int(y_train.sum()), labels["sampler"])
-        check_preprocessing(pipeline, x_train, str(OmegaConf.select(
+        probe = build_pipeline(cfg)
+        for _, fold_train, _ in folds:
+            check_enough_defaulted(probe, int(data.label.iloc[fold_train].sum()),
+                                   labels["sampler"])
+        check_preprocessing(probe, x_train, str(OmegaConf.select(
             cfg, "classifier.preprocess.numeric", default="quantile")))
     except InputError as err:
         if sweep_dir is None:
@@ -149,19 +151,22 @@ def run_cell(cfg: DictConfig) -> CellResult:
                 mlflow.log_text(data.profile.mapping_yaml(), "data/mapping.yaml")
             if refused is not None:
                 raise refused
-            if year_columns:
-                mlflow.set_tag("year_level_columns", ", ".join(year_columns))
             if data.true_drivers:
                 mlflow.log_text(pd.DataFrame({"indicator": data.true_drivers}).to_csv(
                     index=False), "data/true_drivers.csv")
-            counts = {"n_rows": len(data), "n_rows_read": data.rows_before_missing_policy,
-                      "n_train": len(train), "n_train_defaulted": int(y_train.sum()),
-                      "n_test": len(test), "n_test_defaulted": int(y_test.sum())}
-            log.info("%s: %d rows (%d defaulted); train %d, test %d", data.name, len(data),
-                     data.n_defaulted, len(train), len(test))
-
-            with streaming(run_logging.epoch_logger("classifier")):
-                pipeline.fit(x_train, y_train.to_numpy())
+            log.info("%s: %d rows (%d defaulted); %s", data.name, len(data), data.n_defaulted,
+                     f"train {len(train)}, test {len(test)}" if not backtest else
+                     f"walk-forward over test years {folds[0][0]}-{folds[-1][0]}")
+            fitted = [_fit_fold(cfg, data, fold, last=k == len(folds) - 1)
+                      for k, fold in enumerate(folds)]
+            model, pipeline, year_columns = fitted[-1].model, fitted[-1].pipeline, \
+                fitted[-1].year_columns
+            if year_columns:
+                mlflow.set_tag("year_level_columns", ", ".join(year_columns))
+            threshold = fitted[-1].threshold
+            mlflow.set_tags({"calibration": calibration_name(cfg),
+                             "threshold_policy": str(cfg.threshold.policy)})
+            mlflow.log_metric("decision_threshold", threshold)
             run_logging.log_missing_indicators(pipeline)
             method = getattr(pipeline[-1], "method_", None)  # e.g. svm: exact or approximated
             if method:
@@ -170,31 +175,48 @@ def run_cell(cfg: DictConfig) -> CellResult:
             run_logging.log_sampler_quality(pipeline, x_train, y_train.to_numpy(),
                                             year_columns)
             counter = pipeline.named_steps["count"]
-            counts.update(n_fit=counter.n_rows_, n_fit_defaulted=counter.n_defaulted_)
+            counts = {"n_rows": len(data), "n_rows_read": data.rows_before_missing_policy,
+                      "n_train": len(train), "n_train_defaulted": int(y_train.sum()),
+                      "n_test": sum(len(f.y_test) for f in fitted),
+                      "n_test_defaulted": int(sum(f.y_test.sum() for f in fitted)),
+                      "n_fit": counter.n_rows_, "n_fit_defaulted": counter.n_defaulted_}
             counts.update(run_logging.validation_counts(pipeline))
-            scores = pipeline.predict_proba(x_test)[:, 1]
 
-            from bond_default.metrics import evaluate
+            from bond_default.metrics import calibration_metrics, evaluate
 
-            metrics = evaluate(y_test.to_numpy(), scores, float(cfg.threshold))
+            y_test = np.concatenate([f.y_test for f in fitted])
+            scores = np.concatenate([f.scores for f in fitted])
+            thresholds = np.concatenate([np.full(len(f.scores), f.threshold) for f in fitted])
+            metrics = evaluate(y_test, scores, thresholds)
+            metrics.update(calibration_metrics(y_test, scores))
             mlflow.log_metrics({f"test_{k}": float(v) for k, v in metrics.items()})
             mlflow.log_metrics({k: float(v) for k, v in counts.items()})
-            result.metrics = {**metrics, **counts}
-            predictions = pd.DataFrame({"row": test, "y_true": y_test.to_numpy(),
-                                        "score": scores})
+            result.metrics = {**metrics, **counts, "threshold": threshold}
+            predictions = pd.DataFrame({"row": np.concatenate([f.test for f in fitted]),
+                                        "y_true": y_test, "score": scores})
+            if backtest:
+                predictions.insert(1, "test_year", np.concatenate(
+                    [np.full(len(f.test), f.year) for f in fitted]))
+                by_year = run_logging.log_walk_forward(fitted, run_name)
+                result.metrics.update({f"roc_auc_{r.test_year}": r.roc_auc
+                                       for r in by_year.itertuples()})
             mlflow.log_text(predictions.to_csv(index=False), PREDICTIONS_FILE)
-            run_logging.log_figures(metrics, y_test.to_numpy(), scores, run_name)
+            run_logging.log_figures(metrics, y_test, scores, run_name)
+            run_logging.log_calibration(y_test, scores, run_name, calibration_name(cfg))
             if _explain_enabled(cfg, sweep_dir):
                 try:
-                    run_logging.log_shap(pipeline, x_train, x_test, cfg)
+                    run_logging.log_shap(pipeline, x_train, data.features.iloc[test], cfg)
                 except Exception as err:  # the model and its metrics stand without SHAP
                     log.warning("SHAP failed, the run goes on without it: %s", err)
                     mlflow.set_tag("shap_error", f"{type(err).__name__}: {err}"[:5000])
             if cfg.tracking.log_model:
-                run_logging.log_model(pipeline, x_test, scores)
-            log.info("%s: test ROC-AUC %.4f, recall %.4f, precision %.4f (n_fit %d, %d "
-                     "defaulted); MLflow run %s", run_name, metrics["roc_auc"],
-                     metrics["recall"], metrics["precision"], counts["n_fit"],
+                run_logging.log_model(model, data.features.iloc[test], fitted[-1].scores,
+                                      calibration=calibration_name(cfg), threshold=threshold)
+            log.info("%s: test ROC-AUC %.4f, recall %.4f, precision %.4f at threshold %.3g; "
+                     "mean PD %.4f vs default rate %.4f (calibration %s); n_fit %d, %d "
+                     "defaulted; MLflow run %s", run_name, metrics["roc_auc"],
+                     metrics["recall"], metrics["precision"], threshold, metrics["mean_pd"],
+                     metrics["default_rate"], calibration_name(cfg), counts["n_fit"],
                      counts["n_fit_defaulted"], run.info.run_id)
         except BaseException as err:
             if isinstance(err, RunInterrupted):
@@ -213,7 +235,56 @@ def run_cell(cfg: DictConfig) -> CellResult:
     if output_dir:
         result.write(output_dir)
         predictions.to_csv(output_dir / PREDICTIONS_FILE, index=False)
+        if backtest:
+            by_year.to_csv(output_dir / WALK_FORWARD_FILE, index=False)
     return result
+
+
+@dataclass
+class FoldFit:
+    """One fitted fold: the decision model, its pipeline, and its test rows' scores."""
+
+    year: int | None
+    test: np.ndarray
+    model: object
+    pipeline: object
+    year_columns: list[str]
+    threshold: float
+    y_test: np.ndarray
+    scores: np.ndarray
+    train_scores: np.ndarray | None = None
+
+
+def _fit_fold(cfg: DictConfig, data, fold, last: bool) -> FoldFit:
+    """Build and fit a fresh pipeline (with its calibration and threshold policy) on the
+    fold's training rows and score its test rows. Only the last fold streams its curves."""
+    from bond_default.decision.model import (
+        build_decision_model,
+        decision_threshold,
+        fitted_pipeline,
+    )
+    from bond_default.pipeline import build_pipeline, set_year_level_columns
+
+    year, train, test = fold
+    x_train, y_train = data.features.iloc[train], data.label.iloc[train].to_numpy()
+    pipeline = build_pipeline(cfg)
+    year_columns = set_year_level_columns(
+        pipeline, x_train, None if data.year is None else data.year.iloc[train], quiet=not last)
+    model = build_decision_model(cfg, pipeline)
+    np.random.seed(int(cfg.seed))
+    if year is not None:
+        log.info("walk-forward: test year %d, trained on %d rows of earlier years (%d "
+                 "defaulted)", year, len(train), int(y_train.sum()))
+    with streaming(run_logging.epoch_logger("classifier") if last else None):
+        model.fit(x_train, y_train)
+    x_test = data.features.iloc[test]
+    fit = FoldFit(year=year, test=test, model=model, pipeline=fitted_pipeline(model),
+                  year_columns=year_columns, threshold=decision_threshold(model, cfg),
+                  y_test=data.label.iloc[test].to_numpy(),
+                  scores=model.predict_proba(x_test)[:, 1])
+    if year is not None:
+        fit.train_scores = model.predict_proba(x_train)[:, 1]
+    return fit
 
 
 def _reuse_finished_cell(cfg: DictConfig, fingerprint: str, choices: dict[str, str],

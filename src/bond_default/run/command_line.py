@@ -43,3 +43,46 @@ def refuse_unreadable_overrides(argv: list[str] | None = None) -> None:
     if sentence:
         print(f"[ERROR] - {sentence}", file=sys.stderr)
         raise SystemExit(2)
+
+
+_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+#: The threshold policies other than a fixed number (the files of conf/threshold/).
+_THRESHOLD_POLICIES = ("fixed", "max_f1", "cost")
+
+
+def threshold_overrides(argv: list[str]) -> tuple[list[str], str | None]:
+    """``threshold=<number>`` as the config group it stands for, or a sentence refusing it.
+
+    ``threshold`` is a config group (``fixed``, ``max_f1``, ``cost``), and Hydra takes only
+    names for a group; ``threshold=0.3`` is rewritten to ``threshold=fixed
+    threshold.value=0.3`` (a list of numbers sweeps the value). A list that mixes policies
+    with one number keeps the number as ``fixed`` when it is the default 0.5.
+    """
+    out: list[str] = []
+    for arg in argv:
+        if not arg.startswith("threshold="):
+            out.append(arg)
+            continue
+        values = arg.split("=", 1)[1].split(",")
+        numbers = [v for v in values if _NUMBER.match(v.strip())]
+        if not numbers:
+            out.append(arg)
+        elif len(numbers) == len(values):
+            out += ["threshold=fixed", f"threshold.value={','.join(numbers)}"]
+        elif len(numbers) == 1 and float(numbers[0]) == 0.5:
+            out.append("threshold=" + ",".join("fixed" if v in numbers else v for v in values))
+        else:
+            return argv, (f"{arg!r} mixes threshold policies with numbers other than 0.5; run "
+                          "the policies (" + ", ".join(_THRESHOLD_POLICIES) + ") and the "
+                          "numbers (threshold=0.3,0.4) as two commands")
+    return out, None
+
+
+def rewrite_overrides() -> None:
+    """Refuse what Hydra cannot read, then rewrite ``threshold=<number>`` in ``sys.argv``."""
+    refuse_unreadable_overrides()
+    argv, sentence = threshold_overrides(sys.argv[1:])
+    if sentence:
+        print(f"[ERROR] - {sentence}", file=sys.stderr)
+        raise SystemExit(2)
+    sys.argv[1:] = argv

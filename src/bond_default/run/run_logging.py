@@ -174,8 +174,64 @@ def log_sampler_quality(pipeline, x_train, y_train, year_columns=()) -> None:
              100 * quality.memorized_share, quality.spread_ratio, years)
 
 
-def log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:
-    """Log the pipeline as a pyfunc model whose ``predict`` gives default probabilities."""
+def log_calibration(y_true: np.ndarray, scores: np.ndarray, title: str,
+                    calibration: str) -> None:
+    """The reliability table (deciles of the predicted PD) and the calibration curve."""
+    import mlflow
+
+    from bond_default import plots
+    from bond_default.metrics import calibration_bins
+
+    rows, predicted, observed = calibration_bins(y_true, scores)
+    table = pd.DataFrame({"bin": np.arange(1, len(rows) + 1), "rows": rows,
+                          "mean_predicted_pd": predicted, "observed_default_rate": observed})
+    mlflow.log_text(table.to_csv(index=False), "calibration/reliability.csv")
+    fig = plots.calibration_figure({f"{title} (calibration {calibration})": (predicted,
+                                                                            observed)})
+    mlflow.log_figure(fig, "plots/calibration.png")
+    plots.close(fig)
+
+
+def log_walk_forward(folds, title: str) -> pd.DataFrame:
+    """The backtest's table (one row per test year) and figure; per-year metrics with the
+    year as their step (``mlflow ui`` draws them against the year). Returns the table."""
+    import mlflow
+
+    from bond_default import plots
+    from bond_default.metrics import calibration_metrics, evaluate, population_stability
+
+    rows = []
+    for fold in folds:
+        metrics = evaluate(fold.y_test, fold.scores, fold.threshold)
+        calibration = calibration_metrics(fold.y_test, fold.scores)
+        rows.append({"test_year": fold.year, "n_train": len(fold.train_scores),
+                     "rows": len(fold.y_test), "defaults": int(fold.y_test.sum()),
+                     "roc_auc": metrics["roc_auc"], "gini": 2 * metrics["roc_auc"] - 1,
+                     "pr_auc": metrics["pr_auc"], "ece": calibration["ece"],
+                     "mean_pd": calibration["mean_pd"],
+                     "default_rate": calibration["default_rate"],
+                     "psi": population_stability(fold.train_scores, fold.scores),
+                     "threshold": fold.threshold, "recall": metrics["recall"],
+                     "precision": metrics["precision"]})
+    table = pd.DataFrame(rows)
+    mlflow.log_text(table.to_csv(index=False), "walk_forward.csv")
+    for row in rows:
+        mlflow.log_metrics({f"year_{k}": float(v) for k, v in row.items()
+                            if k not in ("test_year", "n_train")}, step=int(row["test_year"]))
+    fig = plots.walk_forward_figure(table, f"{title}: walk-forward backtest")
+    mlflow.log_figure(fig, "plots/walk_forward.png")
+    plots.close(fig)
+    log.info("walk-forward by test year:\n%s", table[
+        ["test_year", "rows", "defaults", "roc_auc", "gini", "pr_auc", "ece", "mean_pd",
+         "default_rate", "psi"]].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
+    return table
+
+
+def log_model(model, x_test: pd.DataFrame, scores: np.ndarray, calibration: str = "none",
+              threshold: float = 0.5) -> None:
+    """Log the fitted model (pipeline, calibration, threshold policy) as a pyfunc model whose
+    ``predict`` gives default probabilities; its metadata says which calibration they carry
+    and the decision threshold."""
     import mlflow.pyfunc
     from mlflow.models import infer_signature
 
@@ -185,7 +241,8 @@ def log_model(pipeline, x_test: pd.DataFrame, scores: np.ndarray) -> None:
     # Integer-coded columns are declared as doubles: new files may carry gaps in them.
     example = example.astype({c: "float64" for c in example.select_dtypes("integer").columns})
     mlflow.pyfunc.log_model(
-        name="model", python_model=DefaultProbabilityModel(pipeline),
+        name="model", python_model=DefaultProbabilityModel(model),
+        metadata={"calibration": calibration, "decision_threshold": float(threshold)},
         signature=infer_signature(example, scores[:50]), input_example=example.head(3),
         pip_requirements=["scikit-learn", "imbalanced-learn", "pandas", "numpy", "torch",
                           "pytorch-lightning", "tabm", "rtdl-num-embeddings", "mlflow",

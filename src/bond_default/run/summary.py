@@ -12,14 +12,17 @@ import pandas as pd
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from bond_default.run.cell import PREDICTIONS_FILE, RESULT_FILE
+from bond_default.run.cell import PREDICTIONS_FILE, RESULT_FILE, WALK_FORWARD_FILE
 from bond_default.run.tracking import PARENT_RUN_FILE
 
 log = logging.getLogger(__name__)
 
 TABLE_COLUMNS = ("accuracy", "precision", "recall", "f1", "roc_auc", "balanced_accuracy",
                  "pr_auc")
-EXTRA_COLUMNS = ("ks", "brier", "n_fit", "n_fit_defaulted")
+EXTRA_COLUMNS = ("ks", "brier", "ece", "mean_pd", "default_rate", "threshold", "n_fit",
+                 "n_fit_defaulted")
+#: ``split=walk_forward``: the ROC-AUC of each test year, ``roc_auc_<year>``.
+YEAR_PREFIX = "roc_auc_"
 
 
 def collect_results(sweep_dir: Path) -> list[dict]:
@@ -43,6 +46,7 @@ def summary_table(results: list[dict]) -> pd.DataFrame:
             "seed": labels.get("seed"), "status": result["status"],
         }
         row.update({k: metrics.get(k) for k in TABLE_COLUMNS + EXTRA_COLUMNS})
+        row.update({k: v for k, v in sorted(metrics.items()) if k.startswith(YEAR_PREFIX)})
         row["run_id"] = result.get("run_id")
         row["error"] = result.get("error")
         rows.append(row)
@@ -85,8 +89,9 @@ def markdown(table: pd.DataFrame) -> str:
     """The summary as a markdown table with metrics to 4 decimals; failed cells say so."""
     columns = ["classifier", "sampler"]
     columns += [c for c in ("ratio", "data", "seed") if table[c].nunique() > 1]
-    shown = table[columns + ["status", *TABLE_COLUMNS]].copy()
-    for column in TABLE_COLUMNS:
+    years = [c for c in table.columns if c.startswith(YEAR_PREFIX)]
+    shown = table[columns + ["status", *TABLE_COLUMNS, *years]].copy()
+    for column in (*TABLE_COLUMNS, *years):
         shown[column] = shown[column].map(lambda v: "" if pd.isna(v) else f"{v:.4f}")
     return shown.to_markdown(index=False)
 
@@ -241,6 +246,21 @@ def _interrupted_grid(sweep_dir: Path, uri: str, experiment: str, name: str) -> 
               "finish the grid", name, finished)
 
 
+def _write_walk_forward(results: list[dict], sweep_dir: Path) -> None:
+    """``split=walk_forward``: every cell's table by test year, one file for the grid."""
+    frames = []
+    for result in results:
+        path = Path(result["folder"]) / WALK_FORWARD_FILE
+        if result["status"] == "FINISHED" and path.exists():
+            labels = result["labels"]
+            frame = pd.read_csv(path)
+            for position, key in enumerate(("classifier", "sampler", "ratio", "seed")):
+                frame.insert(position, key, labels.get(key))
+            frames.append(frame)
+    if frames:
+        pd.concat(frames, ignore_index=True).to_csv(sweep_dir / WALK_FORWARD_FILE, index=False)
+
+
 def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
                     interrupted: str | None = None) -> int:
     """Write the summary of the cells that left a result, log it to the parent run, end it.
@@ -266,6 +286,7 @@ def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
     (sweep_dir / "summary.md").write_text(text + "\n")
     if table["seed"].nunique() > 1:
         MultirunSummary._write_seed_summary(table, sweep_dir)
+    _write_walk_forward(results, sweep_dir)
     curves = {}
     for result in results:
         predictions = Path(result["folder"]) / PREDICTIONS_FILE
@@ -286,7 +307,7 @@ def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
         use_experiment(uri, experiment)
         client = MlflowClient()
         for name in ("summary.csv", "summary.md", "roc.png", "summary_by_seed.csv",
-                     "summary_by_seed.md"):
+                     "summary_by_seed.md", WALK_FORWARD_FILE):
             if (sweep_dir / name).exists():
                 client.log_artifact(parent, str(sweep_dir / name))
         client.log_metric(parent, "n_cells", len(table))
