@@ -1,0 +1,79 @@
+"""The practitioner's commands: a walk-forward grid with probabilities of default mapped to the
+real rate and a threshold chosen on training rows, then scoring new bonds with its model."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+from conftest import run_train, runs_in
+
+from bond_default.data.synthetic import generate_market
+
+YEARS = [2017, 2018, 2019, 2020, 2021]
+YEAR_COLUMNS = ["test_year", "rows", "defaults", "roc_auc", "gini", "pr_auc", "ece",
+                "mean_pd", "default_rate", "psi"]
+
+
+def test_a_walk_forward_grid_reports_every_test_year_and_its_model_scores_at_its_threshold(
+        tmp_path):
+    import mlflow
+
+    done = run_train(["-m", "classifier=lr", "sampler=none,smote", "split=walk_forward",
+                      "calibration=prior", "threshold=max_f1", "threshold.tuner.cv=3",
+                      "debug=smoke", "debug.n_bonds=5000"], tmp_path)
+    assert done.returncode == 0, done.stderr[-3000:]
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    cells = {r.data.tags["sampler"]: r for r in runs_in(tmp_path)
+             if "sampler" in r.data.tags}
+    assert set(cells) == {"none", "smote"}
+    for run in cells.values():
+        assert run.info.status == "FINISHED"
+        assert run.data.tags["calibration"] == "prior"
+        assert run.data.tags["threshold_policy"] == "max_f1"
+        table = pd.read_csv(mlflow.artifacts.download_artifacts(
+            run_id=run.info.run_id, artifact_path="walk_forward.csv",
+            tracking_uri=client.tracking_uri))
+        assert table["test_year"].tolist() == YEARS
+        assert set(YEAR_COLUMNS) <= set(table.columns)
+        assert table[YEAR_COLUMNS].notna().all().all()
+        assert (table["gini"] == 2 * table["roc_auc"] - 1).all()
+        history = client.get_metric_history(run.info.run_id, "year_roc_auc")
+        assert sorted(m.step for m in history) == YEARS
+        artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
+        assert {"plots/calibration.png", "plots/walk_forward.png"} <= artifacts
+        assert 0 < run.data.metrics["decision_threshold"] < 1
+        assert run.data.metrics["decision_threshold"] != 0.5
+    # Pooled over the years, lr's probabilities are at the real rate, not SMOTE's.
+    assert 0.5 < cells["smote"].data.metrics["test_pd_ratio"] < 2
+    sweep = next((tmp_path / "multirun").glob("*/*"))
+    summary = pd.read_csv(sweep / "summary.csv")
+    assert {f"roc_auc_{y}" for y in YEARS} <= set(summary.columns)
+    assert len(pd.read_csv(sweep / "walk_forward.csv")) == 2 * len(YEARS)
+
+    bonds, _ = generate_market(n_bonds=300, seed=5)
+    bonds.drop(columns=["default", "year"]).to_csv(tmp_path / "new.csv", index=False)
+    lr = cells["smote"]
+    scored = subprocess.run([sys.executable, "-m", "bond_default.score", lr.info.run_id,
+                             "new.csv", "--out", "scores.csv"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=300)
+    assert scored.returncode == 0, scored.stderr[-3000:]
+    assert "calibration prior" in scored.stderr + scored.stdout
+    out = pd.read_csv(tmp_path / "scores.csv")
+    threshold = lr.data.metrics["decision_threshold"]
+    assert (out["predicted_default"] == (out["default_probability"] >= threshold)).all()
+
+    mlflow.set_tracking_uri(client.tracking_uri)
+    model = mlflow.pyfunc.load_model(f"runs:/{lr.info.run_id}/model")
+    assert model.metadata.metadata["calibration"] == "prior"
+    fitted = model.unwrap_python_model().pipeline
+    from bond_default.decision.model import fitted_pipeline
+    from bond_default.decision.prior_shift import shift_prior
+
+    rows = bonds.drop(columns=["default", "year"]).dropna().astype("float64")
+    tuned = fitted.estimator_  # the threshold tuner's refit: the prior-shifted pipeline
+    raw = fitted_pipeline(fitted).predict_proba(rows)[:, 1]
+    assert np.allclose(model.predict(rows),
+                       shift_prior(raw, tuned.fit_rate_, tuned.true_rate_))
