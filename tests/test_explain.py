@@ -26,7 +26,8 @@ def _fitted(overrides: list[str]):
 
 
 @pytest.mark.parametrize("classifier, explainer", [
-    ("lr", "Linear"), ("gbdt", "Tree"), ("cnn", "Gradient"), ("svm", "Permutation")])
+    ("lr", "Linear"), ("gbdt", "Tree"), ("cnn", "Gradient"), ("svm", "Permutation"),
+    ("scorecard", "LinearExplainer on WoE")])
 def test_each_classifier_gets_its_explainer_on_the_51_indicators(classifier, explainer):
     pipeline, data, x_train, x_test = _fitted(
         [f"classifier={classifier}", "sampler=none", "debug=smoke"])

@@ -105,8 +105,10 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
 
     The explainer follows the classifier: gradients (``GradientExplainer``) for the torch
     networks, ``TreeExplainer`` for tree ensembles, ``LinearExplainer`` for linear models and
-    a model-agnostic permutation explainer otherwise (slow: give it few rows). Explanations
-    are computed on the preprocessed columns and summed back onto the original indicators.
+    for the WoE scorecard (on its WoE columns: exact, as the scorecard is additive in them;
+    ``output="probability"`` goes to the permutation explainer), and a model-agnostic
+    permutation explainer otherwise (slow: give it few rows). Explanations are computed on
+    the preprocessed columns and summed back onto the original indicators.
 
     Parameters
     ----------
@@ -144,6 +146,8 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
     rng = np.random.default_rng(seed)
     preprocess, model = pipeline.named_steps["preprocess"], pipeline[-1]
     kind = _explainer_kind(model) if method == "auto" else method
+    if kind == "scorecard" and output == "probability":
+        kind = "permutation"  # its exact additive explanation holds on the log-odds only
     if kind == "permutation":
         max_rows = min(max_rows or len(x_explain), agnostic_rows)
     if max_rows is not None and len(x_explain) > max_rows:
@@ -176,6 +180,12 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
         values = explainer.shap_values(z_explain)
         values = values[..., 1] if np.ndim(values) == 3 else values
         name, score = "TreeExplainer", output
+    elif kind == "scorecard":
+        # Additive in its bins' WoE: the linear explainer on the WoE gives each indicator
+        # coefficient x (WoE - background mean WoE), its exact interventional SHAP value.
+        explainer = shap.LinearExplainer(model.logistic_, model.woe(z_background))
+        values = explainer.shap_values(model.woe(z_explain))
+        name, score = "LinearExplainer on WoE", "log-odds"
     elif kind == "linear":
         explainer = shap.LinearExplainer(model, z_background)
         values = explainer.shap_values(z_explain)
@@ -204,7 +214,8 @@ def explain_pipeline(pipeline, x_train: pd.DataFrame, x_explain: pd.DataFrame, *
 
 
 def _explainer_kind(model) -> str:
-    """Which SHAP explainer suits the classifier: gradient, tree, linear or permutation."""
+    """Which SHAP explainer suits the classifier: gradient, tree, scorecard, linear or
+    permutation."""
     from sklearn.ensemble import (
         GradientBoostingClassifier,
         HistGradientBoostingClassifier,
@@ -212,9 +223,12 @@ def _explainer_kind(model) -> str:
     )
 
     from bond_default.classifiers.lightning_classifier import LightningClassifier
+    from bond_default.classifiers.scorecard import ScorecardClassifier
 
     if isinstance(model, LightningClassifier):
         return "gradient"
+    if isinstance(model, ScorecardClassifier):
+        return "scorecard"
     if isinstance(model, (HistGradientBoostingClassifier, GradientBoostingClassifier,
                           RandomForestClassifier)):
         return "tree"

@@ -17,7 +17,7 @@ from bond_default.classifiers.epoch_metrics import streaming
 from bond_default.data.loading import load_data
 from bond_default.decision.model import calibration_name
 from bond_default.errors import InputError, RunInterrupted
-from bond_default.run import run_logging
+from bond_default.run import run_logging, scorecard_logging
 from bond_default.run.lifecycle import (
     END_REASON_TAG,
     INTERRUPTED_FILE,
@@ -172,6 +172,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
             if method:
                 mlflow.set_tag("classifier_method", method)
             run_logging.log_training_curves(pipeline)
+            scorecard_logging.log_scorecard(pipeline)
             run_logging.log_sampler_quality(pipeline, x_train, y_train.to_numpy(),
                                             year_columns)
             counter = pipeline.named_steps["count"]

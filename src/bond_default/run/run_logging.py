@@ -20,6 +20,7 @@ def log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictCon
 
     from bond_default import plots
     from bond_default.explain import TOP, explain_pipeline
+    from bond_default.run.scorecard_logging import log_iv_vs_shap
 
     shap = explain_pipeline(pipeline, x_train, x_test, max_rows=cfg.explain.max_rows,
                             background_rows=int(cfg.explain.background_rows),
@@ -27,6 +28,7 @@ def log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictCon
                             output=str(cfg.explain.output), method=str(cfg.explain.method))
     importance = shap.importance()
     mlflow.log_text(importance.to_csv(index=False), "shap/importance.csv")
+    log_iv_vs_shap(pipeline, importance)  # classifier=scorecard: scorecard/iv_vs_shap.csv
     mlflow.log_text(shap.groups().to_csv(index=False), "shap/groups.csv")
     mlflow.log_metrics({"shap_top20_share": shap.top_share(), "shap_seconds": shap.seconds,
                         "shap_rows": len(shap.values)})
@@ -245,6 +247,6 @@ def log_model(model, x_test: pd.DataFrame, scores: np.ndarray, calibration: str 
         metadata={"calibration": calibration, "decision_threshold": float(threshold)},
         signature=infer_signature(example, scores[:50]), input_example=example.head(3),
         pip_requirements=["scikit-learn", "imbalanced-learn", "pandas", "numpy", "torch",
-                          "pytorch-lightning", "tabm", "rtdl-num-embeddings", "mlflow",
-                          "bond-default"],
+                          "pytorch-lightning", "tabm", "rtdl-num-embeddings", "optbinning",
+                          "mlflow", "bond-default"],
     )
