@@ -317,11 +317,19 @@ def _reuse_finished_cell(cfg: DictConfig, fingerprint: str, choices: dict[str, s
                         run_id=run.info.run_id)
     log.info("resume: %s-%s seed %s already FINISHED in run %s; not rerun",
              labels["classifier"], labels["sampler"], cfg.seed, run.info.run_id)
+    metrics["threshold"] = run.data.metrics.get("decision_threshold")
     if output_dir:
+        for path in (PREDICTIONS_FILE, WALK_FORWARD_FILE):
+            if path == WALK_FORWARD_FILE and not any(
+                    a.path == path for a in mlflow.MlflowClient().list_artifacts(
+                        run.info.run_id)):
+                continue
+            mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path=path,
+                                               dst_path=str(output_dir))
+        if (output_dir / WALK_FORWARD_FILE).exists():  # a backtest: its years' ROC-AUC
+            years = pd.read_csv(output_dir / WALK_FORWARD_FILE)
+            metrics.update({f"roc_auc_{r.test_year}": r.roc_auc for r in years.itertuples()})
         result.write(output_dir)
-        mlflow.artifacts.download_artifacts(run_id=run.info.run_id,
-                                           artifact_path=PREDICTIONS_FILE,
-                                           dst_path=str(output_dir))
     return result
 
 
