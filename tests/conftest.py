@@ -56,6 +56,26 @@ def run_train(args: list[str], cwd: Path, timeout: int = 600,
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.fixture
+def isolated_mlflow():
+    """A test that runs MLflow code in process: the tracking URI and active experiment it
+    sets are undone afterwards, so later tests in the same worker start clean."""
+    import mlflow
+    import mlflow.tracking.fluent as fluent
+
+    uri = mlflow.get_tracking_uri()
+    experiment = os.environ.get("MLFLOW_EXPERIMENT_ID")
+    yield
+    while mlflow.active_run() is not None:
+        mlflow.end_run()
+    mlflow.set_tracking_uri(uri)
+    fluent._active_experiment_id = None
+    if experiment is None:
+        os.environ.pop("MLFLOW_EXPERIMENT_ID", None)
+    else:
+        os.environ["MLFLOW_EXPERIMENT_ID"] = experiment
+
+
 def free_port() -> int:
     """A TCP port on the loopback interface that nothing listens on now."""
     with socket.socket() as sock:

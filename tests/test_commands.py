@@ -55,7 +55,8 @@ def test_smoke_grid_gives_nine_tracked_cells_a_parent_and_a_summary(tmp_path):
                                         str(tmp_path))
     assert pd.read_csv(drivers).columns.tolist() == ["indicator"]
     plots = {f.path for f in client.list_artifacts(children[0].info.run_id, "plots")}
-    assert plots == {"plots/confusion_matrix.png", "plots/roc.png", "plots/pr.png"}
+    assert plots == {"plots/confusion_matrix.png", "plots/roc.png", "plots/pr.png",
+                     "plots/calibration.png"}
 
 
 def test_polish_benchmark_runs_with_imputation(tmp_path, polish_path):

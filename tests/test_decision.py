@@ -157,13 +157,14 @@ class RecordingTuner(TunedThresholdClassifierCV):
         return super().fit(X, y, **params)
 
 
-def test_max_f1_chooses_its_threshold_without_seeing_a_test_row(tmp_path):
+def test_max_f1_chooses_its_threshold_without_seeing_a_test_row(tmp_path, isolated_mlflow):
     from bond_default.run.cell import run_cell
 
     cfg = config("classifier=lr", "sampler=none", "threshold=max_f1", "debug=smoke",
                  f"tracking.uri=sqlite:///{tmp_path / 'mlflow.db'}", "explain.enabled=false",
                  "tracking.log_model=false")
     cfg.threshold.tuner._target_ = f"{__name__}.RecordingTuner"
+    cfg.threshold.tuner.cv = 2
     RecordingTuner.seen.clear()
     result = run_cell(cfg)
     data = load_data(cfg)
