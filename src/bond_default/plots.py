@@ -154,6 +154,11 @@ def calibration_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], titl
     ax.plot([low, 1], [low, 1], ls="--", color="grey", lw=0.8, label="perfectly calibrated")
     ax.set_xscale("log")
     ax.set_yscale("log")
+    from matplotlib.ticker import FuncFormatter, NullLocator
+
+    for axis in (ax.xaxis, ax.yaxis):  # plain labels, no minor ticks: half a second a figure
+        axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        axis.set_minor_locator(NullLocator())
     ax.set_xlabel("mean predicted probability of default (decile of the test rows)")
     ax.set_ylabel("observed default rate")
     ax.set_title(title or "Calibration (test split)")

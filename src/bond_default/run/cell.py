@@ -15,7 +15,6 @@ from omegaconf import DictConfig, OmegaConf
 
 from bond_default.classifiers.epoch_metrics import streaming
 from bond_default.data.loading import load_data
-from bond_default.decision.model import calibration_name
 from bond_default.errors import InputError, RunInterrupted
 from bond_default.run import run_logging, scorecard_logging
 from bond_default.run.lifecycle import (
@@ -85,6 +84,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
     """
     from hydra.utils import instantiate
 
+    from bond_default.decision.model import calibration_name
     from bond_default.run.resume import config_fingerprint
 
     choices, output_dir, sweep_dir = _hydra_runtime()
@@ -138,7 +138,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
     tags = {PROCESS_TAG: process_tag(), "classifier": labels["classifier"],
             "sampler": labels["sampler"],
             "ratio": labels["ratio"], "dataset": data.name, "seed": str(cfg.seed),
-            "config_hash": fingerprint}
+            "config_hash": fingerprint, "calibration": calibration_name(cfg),
+            "threshold_policy": str(cfg.threshold.policy)}
     if OmegaConf.select(cfg, "search") is not None:
         tags["kind"] = "best_refit"  # the refit of a search's best trial
     with mlflow.start_run(run_name=run_name, parent_run_id=parent, tags=tags) as run:
@@ -164,9 +165,6 @@ def run_cell(cfg: DictConfig) -> CellResult:
             if year_columns:
                 mlflow.set_tag("year_level_columns", ", ".join(year_columns))
             threshold = fitted[-1].threshold
-            mlflow.set_tags({"calibration": calibration_name(cfg),
-                             "threshold_policy": str(cfg.threshold.policy)})
-            mlflow.log_metric("decision_threshold", threshold)
             run_logging.log_missing_indicators(pipeline)
             method = getattr(pipeline[-1], "method_", None)  # e.g. svm: exact or approximated
             if method:
@@ -191,7 +189,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
             metrics = evaluate(y_test, scores, thresholds)
             metrics.update(calibration_metrics(y_test, scores))
             mlflow.log_metrics({f"test_{k}": float(v) for k, v in metrics.items()})
-            mlflow.log_metrics({k: float(v) for k, v in counts.items()})
+            mlflow.log_metrics({**{k: float(v) for k, v in counts.items()},
+                                "decision_threshold": threshold})
             result.metrics = {**metrics, **counts, "threshold": threshold}
             predictions = pd.DataFrame({"row": np.concatenate([f.test for f in fitted]),
                                         "y_true": y_test, "score": scores})
