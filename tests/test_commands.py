@@ -14,22 +14,22 @@ COUNTS = {"n_train", "n_train_defaulted", "n_test", "n_test_defaulted", "n_fit",
           "n_fit_defaulted"}
 
 
-def test_smoke_grid_gives_nine_tracked_cells_a_parent_and_a_summary(tmp_path):
-    done = run_train(["-m", "classifier=lr,svm,gbdt", "sampler=none,smote,borderline",
+def test_smoke_grid_gives_six_tracked_cells_a_parent_and_a_summary(tmp_path):
+    done = run_train(["-m", "classifier=lr,gbdt", "sampler=none,smote,borderline",
                       "debug=smoke"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     runs = runs_in(tmp_path)
     parents = [r for r in runs if r.data.tags.get("kind") == "multirun"]
     children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
     assert len(parents) == 1 and parents[0].info.status == "FINISHED"
-    assert len(children) == 9
+    assert len(children) == 6
     for run in children:
         assert run.info.status == "FINISHED"
         assert run.data.tags["mlflow.parentRunId"] == parents[0].info.run_id
         assert TEST_METRICS | COUNTS <= set(run.data.metrics)
         assert {"classifier", "sampler", "ratio", "dataset", "seed"} <= set(run.data.tags)
     cells = {(r.data.tags["classifier"], r.data.tags["sampler"]) for r in children}
-    assert len(cells) == 9
+    assert len(cells) == 6
     none_run = next(r for r in children if r.data.tags["sampler"] == "none")
     assert none_run.data.metrics["n_fit"] == none_run.data.metrics["n_train"]
     smote_run = next(r for r in children if r.data.tags["sampler"] == "smote")
@@ -39,8 +39,8 @@ def test_smoke_grid_gives_nine_tracked_cells_a_parent_and_a_summary(tmp_path):
 
     sweep = next(tmp_path.glob("multirun/*/*/summary.csv")).parent
     summary = pd.read_csv(sweep / "summary.csv")
-    assert len(summary) == 9 and (summary["status"] == "FINISHED").all()
-    assert (sweep / "summary.md").read_text().count("\n") == 11
+    assert len(summary) == 6 and (summary["status"] == "FINISHED").all()
+    assert (sweep / "summary.md").read_text().count("\n") == 8
     assert (sweep / "roc.png").stat().st_size > 10_000
     assert "| classifier" in done.stderr + done.stdout
 
@@ -106,22 +106,24 @@ def test_single_run_logs_the_model_and_it_predicts_default_probabilities(tmp_pat
                                           "classifier"]
 
 
-def test_paper_grid_of_sixteen_cells_runs_in_two_parallel_jobs_and_loses_nothing(tmp_path):
-    # two joblib workers write into one new SQLite store: created once before they start
+def test_a_grid_of_every_paper_sampler_runs_in_two_parallel_jobs_and_loses_nothing(tmp_path):
+    # two joblib workers write into one new SQLite store: created once before they start.
+    # The paper's four samplers with a network and a linear model (fcnn and svm add time,
+    # not claims: the full 16-cell grid is bench/paper_grid.py's)
     done = run_train(["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
-                      "classifier=cnn,fcnn,svm,lr", "sampler=gan,smote,borderline,none",
+                      "classifier=cnn,lr", "sampler=gan,smote,borderline,none",
                       "debug=smoke", "tracking.log_model=false"], cwd=tmp_path,
                      fresh_store=True)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "database is locked" not in done.stdout + done.stderr
     summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))
-    assert len(summary) == 16 and (summary["status"] == "FINISHED").all()
+    assert len(summary) == 8 and (summary["status"] == "FINISHED").all()
     runs = runs_in(tmp_path)
-    assert len(runs) == 17 and all(r.info.status == "FINISHED" for r in runs)
+    assert len(runs) == 9 and all(r.info.status == "FINISHED" for r in runs)
     children = [r for r in runs if "mlflow.parentRunId" in r.data.tags]
-    assert len({(r.data.tags["classifier"], r.data.tags["sampler"]) for r in children}) == 16
+    assert len({(r.data.tags["classifier"], r.data.tags["sampler"]) for r in children}) == 8
     gan = [r for r in children if r.data.tags["sampler"] == "gan"]
-    assert len(gan) == 4
+    assert len(gan) == 2
     for run in gan:
         assert {"oversample_generator_loss", "oversample_discriminator_loss"} <= set(
             run.data.metrics)

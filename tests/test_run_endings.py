@@ -59,6 +59,8 @@ def test_an_sqlite_store_in_a_missing_folder_is_refused_before_any_data(tmp_path
                      "does not exist")
 
 
+# slow: two grids at once (about 45 s); every grid claims its folder the same way
+@pytest.mark.slow
 def test_two_grids_started_at_the_same_moment_get_their_own_folder_and_parent(tmp_path):
     # the store exists first: what is tested is the folders and parents, not the SQLite
     # creation race that run.tracking.use_experiment retries

@@ -12,6 +12,7 @@ import urllib.request
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from conftest import free_port, run_train, runs_in
 
 from bond_default.data.synthetic import generate_market
@@ -67,6 +68,9 @@ def test_a_logged_model_scores_a_file_of_new_bonds_and_refuses_a_malformed_one(t
     assert missing.returncode == 2 and "does not exist" in missing.stderr
 
 
+# slow: starts a model server (about 40 s); what the served model computes, the pyfunc
+# model's predict, is held by the scoring tests here and in test_backtest_command.py
+@pytest.mark.slow
 def test_mlflow_models_serve_answers_with_the_scoring_commands_probabilities(tmp_path):
     run_id = _logged_model(tmp_path)
     rows = _new_bonds().dropna().head(5).astype("float64")

@@ -56,6 +56,9 @@ def tracking_server(tmp_path):
         os.killpg(server.pid, signal.SIGKILL)
 
 
+# slow: a server and a grid (about 60 s); the refusal when the server is away is
+# test_run_endings.py's, and reading runs back over REST is MLflow's own
+@pytest.mark.slow
 def test_a_grid_logs_to_a_tracking_server_and_reads_back_over_rest(tracking_server, tmp_path):
     work = tmp_path / "work"
     work.mkdir()
