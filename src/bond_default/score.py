@@ -125,7 +125,8 @@ def score(model: str, path: str, tracking_uri: str, threshold: float | None = No
         out.insert(position, column, ids[column].to_numpy())
     log.info("scored %d bonds from %s with %s (probabilities of default with calibration "
              "%s%s; threshold %.3g): %d predicted to default", len(out), path, uri, calibration,
-             "" if calibration != "none" else ", i.e. at the resampled rows' default rate",
+             "" if calibration != "none" else
+             ", i.e. at the default rate of the rows the classifier was fitted on",
              threshold, int(out["predicted_default"].sum()))
     return out
 
