@@ -20,7 +20,6 @@ import argparse
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
@@ -49,31 +48,25 @@ def _row(labels: dict, y, scores, seconds: float) -> dict:
 
 def measure(seed: int, classifier: str, sampler: str, methods: list[str],
             overrides: tuple[str, ...] = ()) -> list[dict]:
-    from bond_default.decision.model import build_decision_model, fitted_pipeline
-    from bond_default.pipeline import build_pipeline, set_year_level_columns
+    from bond_default.data.loading import load_data
+    from bond_default.decision.model import fitted_pipeline
+    from bond_default.run.cell import fit_fold
 
     rows = []
     for method in methods:
         cfg = _config([f"classifier={classifier}", f"sampler={sampler}", f"seed={seed}",
                        f"calibration={method}", *overrides])
-        data = instantiate(cfg.data).load()
+        data = load_data(cfg)
         train, test = instantiate(cfg.split).split(data, seed)
-        x_train, y_train = data.features.iloc[train], data.label.iloc[train].to_numpy()
-        x_test, y_test = data.features.iloc[test], data.label.iloc[test].to_numpy()
-        pipeline = build_pipeline(cfg)
-        set_year_level_columns(pipeline, x_train, data.year.iloc[train], quiet=True)
-        model = build_decision_model(cfg, pipeline)
-        np.random.seed(seed)
         start = time.perf_counter()
-        model.fit(x_train, y_train)
+        fit = fit_fold(cfg, data, (None, train, test), last=False)
         seconds = time.perf_counter() - start
         labels = {"seed": seed, "classifier": classifier, "sampler": sampler,
                   "settings": " ".join(overrides)}
         if method == "prior":
-            raw = fitted_pipeline(model).predict_proba(x_test)[:, 1]
-            rows.append(_row({**labels, "calibration": "none"}, y_test, raw, seconds))
-        rows.append(_row({**labels, "calibration": method}, y_test,
-                         model.predict_proba(x_test)[:, 1], seconds))
+            raw = fitted_pipeline(fit.model).predict_proba(data.features.iloc[test])[:, 1]
+            rows.append(_row({**labels, "calibration": "none"}, fit.y_test, raw, seconds))
+        rows.append(_row({**labels, "calibration": method}, fit.y_test, fit.scores, seconds))
         print(pd.DataFrame(rows[-2:]).to_string(index=False), flush=True)
     return rows
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
@@ -33,27 +32,21 @@ def _config(overrides: list[str]):
 def measure(seed: int, classifier: str, sampler: str) -> list[dict]:
     from sklearn.metrics import f1_score, precision_score, recall_score
 
+    from bond_default.data.loading import load_data
     from bond_default.decision.cost import negative_cost
-    from bond_default.decision.model import build_decision_model, decision_threshold
-    from bond_default.pipeline import build_pipeline, set_year_level_columns
+    from bond_default.run.cell import fit_fold
 
     rows = []
     for policy, overrides in POLICIES.items():
         cfg = _config([f"classifier={classifier}", f"sampler={sampler}", f"seed={seed}",
                        *overrides])
-        data = instantiate(cfg.data).load()
-        train, test = instantiate(cfg.split).split(data, seed)
-        x_train, y_train = data.features.iloc[train], data.label.iloc[train].to_numpy()
-        x_test, y_test = data.features.iloc[test], data.label.iloc[test].to_numpy()
-        pipeline = build_pipeline(cfg)
-        set_year_level_columns(pipeline, x_train, data.year.iloc[train], quiet=True)
-        model = build_decision_model(cfg, pipeline)
-        np.random.seed(seed)
-        model.fit(x_train, y_train)
-        threshold = decision_threshold(model, cfg)
-        predicted = (model.predict_proba(x_test)[:, 1] >= threshold).astype(int)
+        data = load_data(cfg)
+        fit = fit_fold(cfg, data, (None, *instantiate(cfg.split).split(data, seed)),
+                       last=False)
+        predicted = (fit.scores >= fit.threshold).astype(int)
+        y_test = fit.y_test
         rows.append({"seed": seed, "classifier": classifier, "sampler": sampler,
-                     "threshold_policy": policy, "threshold": threshold,
+                     "threshold_policy": policy, "threshold": fit.threshold,
                      "f1": f1_score(y_test, predicted), "recall": recall_score(y_test, predicted),
                      "precision": precision_score(y_test, predicted, zero_division=0),
                      "cost_per_bond": -negative_cost(y_test, predicted, 10, 1)})

@@ -158,7 +158,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
             log.info("%s: %d rows (%d defaulted); %s", data.name, len(data), data.n_defaulted,
                      f"train {len(train)}, test {len(test)}" if not backtest else
                      f"walk-forward over test years {folds[0][0]}-{folds[-1][0]}")
-            fitted = [_fit_fold(cfg, data, fold, last=k == len(folds) - 1)
+            fitted = [fit_fold(cfg, data, fold, last=k == len(folds) - 1)
                       for k, fold in enumerate(folds)]
             model, pipeline, year_columns = fitted[-1].model, fitted[-1].pipeline, \
                 fitted[-1].year_columns
@@ -255,9 +255,11 @@ class FoldFit:
     train_scores: np.ndarray | None = None
 
 
-def _fit_fold(cfg: DictConfig, data, fold, last: bool) -> FoldFit:
+def fit_fold(cfg: DictConfig, data, fold, last: bool) -> FoldFit:
     """Build and fit a fresh pipeline (with its calibration and threshold policy) on the
-    fold's training rows and score its test rows. Only the last fold streams its curves."""
+    fold's training rows and score its test rows. Only the last fold streams its curves (and
+    says its year-level columns). ``fold`` is ``(test_year or None, train, test)`` positions,
+    as a split's ``folds()`` gives them; the benchmarks fit a cell's model through it too."""
     from bond_default.decision.model import (
         build_decision_model,
         decision_threshold,
@@ -318,14 +320,11 @@ def _reuse_finished_cell(cfg: DictConfig, fingerprint: str, choices: dict[str, s
              labels["classifier"], labels["sampler"], cfg.seed, run.info.run_id)
     metrics["threshold"] = run.data.metrics.get("decision_threshold")
     if output_dir:
-        for path in (PREDICTIONS_FILE, WALK_FORWARD_FILE):
-            if path == WALK_FORWARD_FILE and not any(
-                    a.path == path for a in mlflow.MlflowClient().list_artifacts(
-                        run.info.run_id)):
-                continue
+        logged = {a.path for a in mlflow.MlflowClient().list_artifacts(run.info.run_id)}
+        for path in {PREDICTIONS_FILE, WALK_FORWARD_FILE} & logged:  # the second: a backtest
             mlflow.artifacts.download_artifacts(run_id=run.info.run_id, artifact_path=path,
                                                dst_path=str(output_dir))
-        if (output_dir / WALK_FORWARD_FILE).exists():  # a backtest: its years' ROC-AUC
+        if WALK_FORWARD_FILE in logged:  # its years' ROC-AUC for the grid's summary
             years = pd.read_csv(output_dir / WALK_FORWARD_FILE)
             metrics.update({f"roc_auc_{r.test_year}": r.roc_auc for r in years.itertuples()})
         result.write(output_dir)
