@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.utils.validation import check_is_fitted
+
+log = logging.getLogger(__name__)
 
 
 def shift_prior(scores, fit_rate: float, true_rate: float) -> np.ndarray:
@@ -65,8 +69,13 @@ class PriorShiftCalibration(ClassifierMixin, BaseEstimator):
         self.true_rate_ = float(labels.mean())
         if self.fit_rate == "auto":
             counter = getattr(self.estimator_, "named_steps", {}).get("count")
-            self.fit_rate_ = (counter.n_defaulted_ / counter.n_rows_ if counter is not None
-                              else self.true_rate_)
+            if counter is None:
+                log.warning("calibration=prior: %s has no count step to read the resampled "
+                            "default rate from; probabilities are left as they are",
+                            type(self.estimator_).__name__)
+                self.fit_rate_ = self.true_rate_
+            else:
+                self.fit_rate_ = counter.n_defaulted_ / counter.n_rows_
         else:
             self.fit_rate_ = float(self.fit_rate)
         return self
