@@ -35,7 +35,7 @@ def _config(overrides: list[str]):
 def _row(labels: dict, y, scores, seconds: float) -> dict:
     from sklearn.metrics import brier_score_loss, roc_auc_score
 
-    from bond_default.metrics import calibration_metrics
+    from bond_default.evaluate.metrics import calibration_metrics
 
     figures = calibration_metrics(y, scores)
     return {**labels, "mean_pd": figures["mean_pd"], "default_rate": figures["default_rate"],

@@ -29,7 +29,7 @@ from omegaconf import OmegaConf
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from bond_default.significance import delong_test  # noqa: E402
+from bond_default.evaluate.significance import delong_test  # noqa: E402
 
 CLASSIFIERS = "tabm,cnn,fcnn,gbdt,lr,svm"
 FIXED = "cnn,fcnn"

@@ -7,7 +7,7 @@ import math
 import pandas as pd
 from conftest import run_train, runs_in
 
-from bond_default.metrics import METRIC_NAMES
+from bond_default.evaluate.metrics import METRIC_NAMES
 
 TEST_METRICS = {f"test_{name}" for name in METRIC_NAMES}
 COUNTS = {"n_train", "n_train_defaulted", "n_test", "n_test_defaulted", "n_fit",

@@ -11,7 +11,7 @@ from conftest import REPO, run_train, runs_in
 from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 
-from bond_default.explain import explain_pipeline
+from bond_default.evaluate.explain import explain_pipeline
 from bond_default.pipeline import build_pipeline
 
 

@@ -10,7 +10,7 @@ from hydra import compose, initialize_config_dir
 from imblearn.over_sampling import SMOTE
 
 from bond_default.data.synthetic_source import SyntheticSource
-from bond_default.metrics import evaluate
+from bond_default.evaluate.metrics import evaluate
 from bond_default.pipeline import build_pipeline
 from bond_default.preprocess import IndicatorPreprocessor
 from bond_default.ratio import MajorityPerMinority, OversampleBy

@@ -44,7 +44,7 @@ def test_report_rebuilds_every_table_and_figure_from_the_store(tmp_path):
 
 
 def test_a_loss_figure_of_one_epoch_shows_its_point_on_whole_epochs():
-    from bond_default import plots
+    from bond_default.evaluate import plots
 
     ax = plots.losses_figure([{"train_loss": 0.36}], "one epoch (debug=smoke)").axes[0]
     assert ax.lines[0].get_marker() == "o"  # a line through one point alone draws nothing
@@ -56,7 +56,7 @@ def test_a_loss_figure_of_one_epoch_shows_its_point_on_whole_epochs():
 def test_figures_3_to_5_come_from_the_finished_cnn_gan_cell_with_the_lowest_seed():
     from types import SimpleNamespace
 
-    from bond_default.report import paper_cell_of
+    from bond_default.report.build import paper_cell_of
 
     def run(classifier, sampler, seed, status="FINISHED"):
         return SimpleNamespace(info=SimpleNamespace(status=status, run_id=f"{sampler}{seed}"),

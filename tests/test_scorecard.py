@@ -157,7 +157,7 @@ def test_in_a_pipeline_after_smote_on_dataframes():
 def test_its_shap_values_are_the_exact_shapley_values_of_its_log_odds():
     from itertools import combinations
 
-    from bond_default.explain import explain_pipeline
+    from bond_default.evaluate.explain import explain_pipeline
 
     x, y = bonds(n=1500)
     pipeline = Pipeline([

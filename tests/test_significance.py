@@ -8,7 +8,7 @@ import pytest
 from scipy.stats import kstest
 from sklearn.metrics import roc_auc_score
 
-from bond_default.significance import delong_test, seed_summary
+from bond_default.evaluate.significance import delong_test, seed_summary
 
 
 def test_delong_aucs_match_sklearn_and_identical_scores_give_p_one():

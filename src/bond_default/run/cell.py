@@ -181,7 +181,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
                       "n_fit": counter.n_rows_, "n_fit_defaulted": counter.n_defaulted_}
             counts.update(run_logging.validation_counts(pipeline))
 
-            from bond_default.metrics import calibration_metrics, evaluate
+            from bond_default.evaluate.metrics import calibration_metrics, evaluate
 
             y_test = np.concatenate([f.y_test for f in fitted])
             scores = np.concatenate([f.scores for f in fitted])

@@ -18,8 +18,8 @@ def log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictCon
     """SHAP on the original indicators: importance and group tables, Fig. 7 and a beeswarm."""
     import mlflow
 
-    from bond_default import plots
-    from bond_default.explain import TOP, explain_pipeline
+    from bond_default.evaluate import plots
+    from bond_default.evaluate.explain import TOP, explain_pipeline
     from bond_default.run.scorecard_logging import log_iv_vs_shap
 
     shap = explain_pipeline(pipeline, x_train, x_test, max_rows=cfg.explain.max_rows,
@@ -45,7 +45,7 @@ def log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictCon
 def log_figures(metrics: dict, y_true: np.ndarray, scores: np.ndarray, title: str) -> None:
     import mlflow
 
-    from bond_default import plots
+    from bond_default.evaluate import plots
 
     figures = {
         "plots/confusion_matrix.png": plots.confusion_figure(
@@ -104,7 +104,7 @@ def log_training_curves(pipeline) -> None:
     import mlflow
     from mlflow.entities import Metric
 
-    from bond_default import plots
+    from bond_default.evaluate import plots
 
     run_id = mlflow.active_run().info.run_id
     now = int(time.time() * 1000)
@@ -181,8 +181,8 @@ def log_calibration(y_true: np.ndarray, scores: np.ndarray, title: str,
     """The reliability table (deciles of the predicted PD) and the calibration curve."""
     import mlflow
 
-    from bond_default import plots
-    from bond_default.metrics import calibration_bins
+    from bond_default.evaluate import plots
+    from bond_default.evaluate.metrics import calibration_bins
 
     rows, predicted, observed = calibration_bins(y_true, scores)
     table = pd.DataFrame({"bin": np.arange(1, len(rows) + 1), "rows": rows,
@@ -199,8 +199,8 @@ def log_walk_forward(folds, title: str) -> pd.DataFrame:
     year as their step (``mlflow ui`` draws them against the year). Returns the table."""
     import mlflow
 
-    from bond_default import plots
-    from bond_default.metrics import calibration_metrics, evaluate, population_stability
+    from bond_default.evaluate import plots
+    from bond_default.evaluate.metrics import calibration_metrics, evaluate, population_stability
 
     rows = []
     for fold in folds:

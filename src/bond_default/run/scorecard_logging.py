@@ -57,7 +57,7 @@ def iv_vs_shap(model, importance: pd.DataFrame) -> pd.DataFrame:
     model : ScorecardClassifier
         The fitted scorecard.
     importance : pandas.DataFrame
-        :meth:`bond_default.explain.IndicatorShap.importance` of the same run.
+        :meth:`bond_default.evaluate.explain.IndicatorShap.importance` of the same run.
 
     Returns
     -------

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from omegaconf import DictConfig, OmegaConf
 
 from bond_default.errors import InputError
-from bond_default.explain import METHODS, OUTPUTS
+from bond_default.evaluate.explain import METHODS, OUTPUTS
 
 #: (config key, test a value must pass, what is allowed). A key absent from the config, or
 #: null where null has a meaning (``ratio.oversample: null`` balances), is not checked.

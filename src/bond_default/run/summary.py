@@ -60,7 +60,7 @@ REFERENCE = ("cnn", "gan")
 def add_delong(table: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
     """Column ``delong_p``: DeLong's p-value of each cell's ROC-AUC against the cnn + gan
     cell of the same seed, data and ratio, on the same test rows (empty where there is none)."""
-    from bond_default.significance import delong_test
+    from bond_default.evaluate.significance import delong_test
 
     predictions = {}
     for index, result in zip(table.index, results, strict=True):
@@ -184,7 +184,7 @@ class MultirunSummary(Callback):
     @staticmethod
     def _write_seed_summary(table: pd.DataFrame, sweep_dir: Path) -> None:
         """Per cell over seeds: mean, std, 95% CI, and DeLong p-values against cnn + gan."""
-        from bond_default.significance import seed_summary
+        from bond_default.evaluate.significance import seed_summary
 
         by_seed = seed_summary(table)
         by_seed.to_csv(sweep_dir / "summary_by_seed.csv", index=False)
@@ -271,7 +271,7 @@ def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
     """
     from mlflow import MlflowClient
 
-    from bond_default import plots
+    from bond_default.evaluate import plots
     from bond_default.run.tracking import parent_run_id, use_experiment
 
     results = collect_results(sweep_dir)

@@ -16,7 +16,6 @@ import argparse
 import html
 import logging
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -53,7 +52,7 @@ def _sweep(client, experiment_id: str, sweep: str | None):
 
 def table_2(children) -> pd.DataFrame:
     """Test metrics of every cell beside the paper's Table 2."""
-    from bond_default.paper import table_2 as paper
+    from bond_default.report.paper import table_2 as paper
 
     rows = [{"classifier": r.data.tags.get("classifier"), "sampler": r.data.tags.get("sampler"),
              "seed": r.data.tags.get("seed"), "status": r.info.status,
@@ -65,8 +64,8 @@ def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = Non
     """Write every table and figure into ``out``; the path of ``index.html``."""
     import mlflow
 
-    from bond_default import plots
-    from bond_default.explain import TOP
+    from bond_default.evaluate import plots
+    from bond_default.evaluate.explain import TOP
 
     client = mlflow.MlflowClient(tracking_uri=tracking_uri)
     found = client.get_experiment_by_name(experiment)
@@ -194,7 +193,7 @@ def _shap_run(client, experiment_id: str, preferred):
 
 
 def _save(fig, path: Path) -> None:
-    from bond_default import plots
+    from bond_default.evaluate import plots
 
     fig.savefig(path, dpi=120)
     plots.close(fig)
@@ -217,6 +216,3 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     return 0
 
-
-if __name__ == "__main__":
-    sys.exit(main())

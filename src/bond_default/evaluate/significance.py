@@ -18,21 +18,6 @@ class DeLongResult:
     p_value: float
 
 
-def _midranks(x: np.ndarray) -> np.ndarray:
-    """Ranks 1..n with ties given their mean rank."""
-    order = np.argsort(x, kind="mergesort")
-    sorted_x = x[order]
-    ranks = np.empty(len(x), dtype=float)
-    start = 0
-    while start < len(x):
-        end = start
-        while end + 1 < len(x) and sorted_x[end + 1] == sorted_x[start]:
-            end += 1
-        ranks[order[start:end + 1]] = 0.5 * (start + end) + 1.0
-        start = end + 1
-    return ranks
-
-
 def delong_test(y_true, scores_a, scores_b) -> DeLongResult:
     """DeLong's test of equal ROC-AUC for two scores of the same rows (two-sided).
 
@@ -40,7 +25,7 @@ def delong_test(y_true, scores_a, scores_b) -> DeLongResult:
     DeLong's algorithm for comparing the areas under correlated receiver operating
     characteristic curves*, IEEE Signal Processing Letters 21(11).
     """
-    from scipy.stats import norm
+    from scipy.stats import norm, rankdata
 
     y = np.asarray(y_true).astype(bool)
     m, n = int(y.sum()), int((~y).sum())
@@ -49,8 +34,8 @@ def delong_test(y_true, scores_a, scores_b) -> DeLongResult:
     aucs, v01, v10 = [], [], []
     for scores in (np.asarray(scores_a, float), np.asarray(scores_b, float)):
         pos, neg = scores[y], scores[~y]
-        tx, ty = _midranks(pos), _midranks(neg)
-        tz = _midranks(np.concatenate([pos, neg]))
+        tx, ty = rankdata(pos), rankdata(neg)
+        tz = rankdata(np.concatenate([pos, neg]))
         aucs.append(tz[:m].sum() / (m * n) - (m + 1) / (2 * n))
         v01.append((tz[:m] - tx) / n)
         v10.append(1.0 - (tz[m:] - ty) / m)
