@@ -4,6 +4,8 @@
     python train.py -m classifier=lr,svm,gbdt sampler=none,smote,borderline
 """
 
+import os
+
 import hydra
 from omegaconf import DictConfig
 
@@ -16,6 +18,7 @@ def main(cfg: DictConfig) -> float | None:
 
 
 if __name__ == "__main__":
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # resume's downloads
     from bond_default.run.command_line import rewrite_overrides
 
     rewrite_overrides()

@@ -148,7 +148,8 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
             (torch.from_numpy(X), torch.as_tensor(encoded, dtype=torch.long)),
             self.batch_size * BATCHES_PER_CALL, seed)
         with one_torch_thread():
-            lean_trainer(self.max_epochs, self.progress_bar, callbacks).fit(
+            lean_trainer(self.max_epochs, self.progress_bar, callbacks,
+                         description=type(self).__name__).fit(
                 module, loader, val_dataloaders=val_loader)
         self.losses_ = list(module.history)
         check_finite_losses(self.losses_, type(self).__name__, self.learning_rate)

@@ -28,6 +28,7 @@ from bond_default.run.lifecycle import (
     raise_on_signals,
     restore_signals,
 )
+from bond_default.run.registry import register_mode, register_run_model
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,18 @@ def _hydra_runtime() -> tuple[dict[str, str], Path | None, Path | None]:
     choices = {k: str(v) for k, v in hc.runtime.choices.items() if k in CELL_KEYS}
     sweep = Path(hc.sweep.dir) if hc.mode == RunMode.MULTIRUN else None
     return choices, Path(hc.runtime.output_dir), sweep
+
+
+def _command_tags() -> dict[str, str]:
+    """The job's command-line overrides (what differs from the defaults, the paper's
+    settings) and its ``debug`` choice, for the report's provenance header."""
+    from hydra.core.hydra_config import HydraConfig
+
+    if not HydraConfig.initialized():
+        return {}
+    hc = HydraConfig.get()
+    return {"overrides": " ".join(hc.overrides.task)[:5000],
+            "debug": str(hc.runtime.choices.get("debug") or "none")}
 
 
 def _cell_labels(choices: dict[str, str], seed) -> dict[str, str]:
@@ -139,7 +152,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
             "sampler": labels["sampler"],
             "ratio": labels["ratio"], "dataset": data.name, "seed": str(cfg.seed),
             "config_hash": fingerprint, "calibration": calibration_name(cfg),
-            "threshold_policy": str(cfg.threshold.policy)}
+            "threshold_policy": str(cfg.threshold.policy), **_command_tags()}
     if OmegaConf.select(cfg, "search") is not None:
         tags["kind"] = "best_refit"  # the refit of a search's best trial
     with mlflow.start_run(run_name=run_name, parent_run_id=parent, tags=tags) as run:
@@ -152,6 +165,9 @@ def run_cell(cfg: DictConfig) -> CellResult:
                 mlflow.log_text(data.profile.mapping_yaml(), "data/mapping.yaml")
             if refused is not None:
                 raise refused
+            from bond_default.run.dataset_logging import log_datasets
+
+            log_datasets(data, cfg, train, np.concatenate([fold[2] for fold in folds]))
             if data.true_drivers:
                 mlflow.log_text(pd.DataFrame({"indicator": data.true_drivers}).to_csv(
                     index=False), "data/true_drivers.csv")
@@ -212,6 +228,9 @@ def run_cell(cfg: DictConfig) -> CellResult:
             if cfg.tracking.log_model:
                 run_logging.log_model(model, data.features.iloc[test], fitted[-1].scores,
                                       calibration=calibration_name(cfg), threshold=threshold)
+                if register_mode(OmegaConf.select(cfg, "tracking.register")) == "true":
+                    register_run_model(run.info.run_id, labels["classifier"],
+                                       labels["sampler"], chosen_by="tracking.register=true")
             log.info("%s: test ROC-AUC %.4f, recall %.4f, precision %.4f at threshold %.3g; "
                      "mean PD %.4f vs default rate %.4f (calibration %s); n_fit %d, %d "
                      "defaulted; MLflow run %s", run_name, metrics["roc_auc"],

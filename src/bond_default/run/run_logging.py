@@ -22,6 +22,9 @@ def log_shap(pipeline, x_train: pd.DataFrame, x_test: pd.DataFrame, cfg: DictCon
     from bond_default.evaluate.explain import TOP, explain_pipeline
     from bond_default.run.scorecard_logging import log_iv_vs_shap
 
+    log.info("SHAP: explaining %s test rows on the original indicators (explain.enabled=false "
+             "skips it)...", cfg.explain.max_rows if cfg.explain.max_rows is not None
+             else len(x_test))
     shap = explain_pipeline(pipeline, x_train, x_test, max_rows=cfg.explain.max_rows,
                             background_rows=int(cfg.explain.background_rows),
                             agnostic_rows=int(cfg.explain.agnostic_rows), seed=int(cfg.seed),
@@ -234,24 +237,59 @@ def log_walk_forward(folds, title: str) -> pd.DataFrame:
     return table
 
 
+#: What loading and scoring a logged model imports, pinned to the running versions in its
+#: requirements (the project itself travels as the model's code, so it needs no registry).
+SERVING_PACKAGES = ("mlflow", "cloudpickle", "numpy", "pandas", "scipy", "scikit-learn",
+                    "imbalanced-learn", "torch", "pytorch-lightning", "tabm",
+                    "rtdl-num-embeddings", "optbinning", "omegaconf")
+
+
+def serving_requirements() -> list[str]:
+    """``name==version`` of :data:`SERVING_PACKAGES` as installed here (a local build label
+    such as torch's ``+cpu`` left out: pip then takes the build that suits the machine)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    pinned = []
+    for name in SERVING_PACKAGES:
+        try:
+            pinned.append(f"{name}=={version(name).split('+')[0]}")
+        except PackageNotFoundError:  # an optional package this install lacks
+            continue
+    return pinned
+
+
 def log_model(model, x_test: pd.DataFrame, scores: np.ndarray, calibration: str = "none",
-              threshold: float = 0.5) -> None:
+              threshold: float = 0.5):
     """Log the fitted model (pipeline, calibration, threshold policy) as a pyfunc model whose
     ``predict`` gives default probabilities; its metadata says which calibration they carry
-    and the decision threshold."""
+    and the decision threshold. Returns MLflow's ``ModelInfo``.
+
+    The model is logged from code (MLflow's models-from-code: no object pickled by MLflow,
+    no warning), with the fitted model as an artifact, this package as its code and its
+    requirements pinned, so ``mlflow models serve`` can build its environment anywhere.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import cloudpickle
     import mlflow.pyfunc
     from mlflow.models import infer_signature
 
-    from bond_default.pyfunc_model import DefaultProbabilityModel
+    import bond_default
+    from bond_default.pyfunc_model import PIPELINE_ARTIFACT
 
     example = x_test.head(50)
     # Integer-coded columns are declared as doubles: new files may carry gaps in them.
     example = example.astype({c: "float64" for c in example.select_dtypes("integer").columns})
-    mlflow.pyfunc.log_model(
-        name="model", python_model=DefaultProbabilityModel(model),
-        metadata={"calibration": calibration, "decision_threshold": float(threshold)},
-        signature=infer_signature(example, scores[:50]), input_example=example.head(3),
-        pip_requirements=["scikit-learn", "imbalanced-learn", "pandas", "numpy", "torch",
-                          "pytorch-lightning", "tabm", "rtdl-num-embeddings", "optbinning",
-                          "mlflow", "bond-default"],
-    )
+    package = Path(bond_default.__file__).parent
+    with tempfile.TemporaryDirectory(prefix="model_") as folder:
+        pickled = Path(folder) / "pipeline.pkl"
+        with open(pickled, "wb") as file:
+            cloudpickle.dump(model, file)
+        return mlflow.pyfunc.log_model(
+            name="model", python_model=str(package / "pyfunc_entry.py"),
+            artifacts={PIPELINE_ARTIFACT: str(pickled)}, code_paths=[str(package)],
+            metadata={"calibration": calibration, "decision_threshold": float(threshold)},
+            signature=infer_signature(example, scores[:50]), input_example=example.head(3),
+            pip_requirements=serving_requirements(),
+        )

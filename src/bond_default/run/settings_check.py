@@ -58,6 +58,7 @@ CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("trainer.monitor", ("val_roc_auc", "val_loss")),
     ("trainer.early_stopping", (True, False)),
     ("sampler.train_on", ("minority", "both")),
+    ("tracking.register", ("auto", True, False)),
 )
 
 #: Over-samplers that live in an optional extra: the module they need, how to install it.

@@ -210,7 +210,9 @@ class MultirunSummary(Callback):
             return
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
-            failed = finish_multirun(sweep_dir, config.tracking.uri, config.tracking.experiment)
+            failed = finish_multirun(sweep_dir, config.tracking.uri, config.tracking.experiment,
+                                     register=OmegaConf.select(config, "tracking.register",
+                                                               default="auto"))
         except Exception as err:  # Hydra would turn it into a warning and exit 0
             log.error("the multirun's summary could not be written (%s: %s); its parent run "
                       "ends FAILED", type(err).__name__, err)
@@ -261,13 +263,28 @@ def _write_walk_forward(results: list[dict], sweep_dir: Path) -> None:
         pd.concat(frames, ignore_index=True).to_csv(sweep_dir / WALK_FORWARD_FILE, index=False)
 
 
+def _register_best(table: pd.DataFrame, parent: str | None) -> None:
+    """``tracking.register=auto``: register the model of the grid's best FINISHED cell by
+    test ROC-AUC (a choice made on the test split: the version's tags say so)."""
+    from bond_default.run.registry import register_run_model
+
+    done = table[(table["status"] == "FINISHED") & table["roc_auc"].notna()]
+    if done.empty:
+        return
+    best = done.loc[done["roc_auc"].astype(float).idxmax()]
+    register_run_model(best["run_id"], best["classifier"], best["sampler"],
+                       chosen_by="test_roc_auc", value=float(best["roc_auc"]),
+                       context=f"best of {len(done)} cells of grid {parent}")
+
+
 def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
-                    interrupted: str | None = None) -> int:
+                    interrupted: str | None = None, register="auto") -> int:
     """Write the summary of the cells that left a result, log it to the parent run, end it.
 
     The parent ends FINISHED when every cell did, FAILED when one did not, KILLED when the
-    grid was ``interrupted`` (by that signal). Returns the number of cells not FINISHED, or,
-    when interrupted, the number that FINISHED.
+    grid was ``interrupted`` (by that signal). With ``register`` ``auto`` and the grid not
+    interrupted, its best cell's model is registered. Returns the number of cells not
+    FINISHED, or, when interrupted, the number that FINISHED.
     """
     from mlflow import MlflowClient
 
@@ -314,6 +331,10 @@ def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
         client.log_metric(parent, "n_failed", len(failed))
         if interrupted:
             client.set_tag(parent, "end_reason", f"interrupted by {interrupted}")
+        from bond_default.run.registry import register_mode
+
+        if not interrupted and register_mode(register) == "auto":
+            _register_best(table, parent)
         client.set_terminated(parent, status="KILLED" if interrupted else
                               "FAILED" if len(failed) else "FINISHED")
     log.info("summary of %d cells (%s):\n%s", len(table), sweep_dir, text)

@@ -244,7 +244,8 @@ class GANOverSampler(BaseOverSampler):
         loader = shuffled_batches(tensors, batch, seed, drop_last=shown > batch,
                                   weights=weights, rows_per_epoch=rows_per_epoch)
         with one_torch_thread():
-            lean_trainer(self.max_epochs, self.progress_bar).fit(gan, loader)
+            lean_trainer(self.max_epochs, self.progress_bar,
+                         description=self.loss.upper()).fit(gan, loader)
         self.gan_ = gan
         self.losses_ = list(gan.history)
         check_finite_losses(self.losses_, f"the {self.loss.upper()} sampler", self.learning_rate)

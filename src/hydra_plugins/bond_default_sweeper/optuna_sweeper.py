@@ -307,7 +307,7 @@ class OptunaSweeper(Sweeper):
         log.info("rerun it: python train.py --config-dir %s --config-name %s", sweep_dir,
                  path.stem)
         if self.refit:
-            self._refit(best, fixed + overrides, client, parent)
+            self._refit(best, fixed + overrides, client, parent, sweep_dir)
         self._end_parent(parent, "FINISHED")
 
     def _write_best(self, best, overrides: list[str], fixed: list[str], sweep_dir: Path,
@@ -345,14 +345,30 @@ class OptunaSweeper(Sweeper):
         path.write_text(text)
         return path
 
-    def _refit(self, best, overrides: list[str], client, parent: str) -> None:
+    def _refit(self, best, overrides: list[str], client, parent: str,
+               sweep_dir: Path) -> None:
+        """Fit the best trial's configuration on the training split and test it once; with
+        ``tracking.register=auto`` its model is registered, chosen by the mean CV ROC-AUC."""
+        import json
+
         from hydra.core.utils import JobStatus
 
-        job = overrides + [f"hydra.sweep.subdir=best_trial_{best.number}"]
+        from bond_default.run.cell import RESULT_FILE
+        from bond_default.run.registry import register_mode, register_run_model
+
+        subdir = f"best_trial_{best.number}"
+        job = overrides + [f"hydra.sweep.subdir={subdir}"]
         (result,) = self.launcher.launch([job], initial_job_idx=best.number)
         if result.status == JobStatus.COMPLETED and result.return_value is not None:
             client.log_metric(parent, "best_test_roc_auc", result.return_value)
             log.info("best trial %d refit on the training split: test ROC-AUC %.4f",
                      best.number, result.return_value)
+            cell = json.loads((sweep_dir / subdir / RESULT_FILE).read_text())
+            if register_mode(OmegaConf.select(self.config, "tracking.register",
+                                              default="auto")) == "auto":
+                register_run_model(cell["run_id"], cell["labels"]["classifier"],
+                                   cell["labels"]["sampler"], chosen_by="cv_roc_auc",
+                                   value=best.value, context=f"best trial {best.number} of "
+                                                            f"study {self.study_name}")
         else:
             log.error("refitting the best trial failed: %s", result._return_value)
