@@ -4,17 +4,57 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import run_train
 
 
-def test_report_rebuilds_every_table_and_figure_from_the_store(tmp_path):
-    done = run_train(["-m", "classifier=cnn,lr", "sampler=gan,none", "debug=smoke",
-                      "explain.enabled=true", "debug.explain_rows=50",
-                      "tracking.log_model=false"], cwd=tmp_path)
+def test_a_seed_grid_is_tracked_as_mlflow_users_expect_and_its_report_is_an_appendix(tmp_path):
+    done = run_train(["-m", "classifier=cnn,lr", "sampler=gan,none", "seed=0,1",
+                      "debug=smoke", "explain.enabled=true", "debug.explain_rows=50"],
+                     cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
+    sweep = next(tmp_path.glob("multirun/*/*"))
+    cells = pd.read_csv(sweep / "summary.csv", dtype={"delong_p": str})
+    reference = (cells["classifier"] == "cnn") & (cells["sampler"] == "gan")
+    assert cells.loc[reference, "delong_p"].isna().all()
+    # p-values to the precision the test supports: "< 0.001", never 1e-193
+    assert all(p == "< 0.001" or 0.001 <= float(p) <= 1 for p in cells.loc[~reference,
+                                                                          "delong_p"])
+    by_seed = pd.read_csv(sweep / "summary_by_seed.csv")
+    assert len(by_seed) == 4 and (by_seed["seeds"] == 2).all()
+    assert (by_seed["roc_auc_ci_low"] <= by_seed["roc_auc_mean"]).all()
+
+    import mlflow
+
+    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    experiment = client.get_experiment_by_name("bond-default")
+    # MLflow 3 opens an experiment of this kind on its training runs, not the GenAI overview
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+    assert "mlflow.note.content" in experiment.tags
+    runs = client.search_runs([experiment.experiment_id], "tags.classifier = 'lr'")
+    run = runs[0]
+    assert not [k for k in run.data.params if "_target_" in k or "_convert_" in k]
+    inputs = {i.dataset.name: i for i in run.inputs.dataset_inputs}
+    assert set(inputs) == {"synthetic-train", "synthetic-test"}
+    train = inputs["synthetic-train"]
+    assert {t.key: t.value for t in train.tags}["mlflow.data.context"] == "training"
+    assert '"n_bonds": "2000"' in train.dataset.source and train.dataset.digest
+    assert int({t.key: t.value for t in train.tags}["rows"]) == run.data.metrics["n_train"]
+    # tracking.register=auto: the grid's best cell by test ROC-AUC, saying so
+    best = cells.loc[cells["roc_auc"].idxmax()]
+    name = f"bond-default-{best['classifier']}-{best['sampler']}"
+    (version,) = client.search_model_versions(f"name = '{name}'")
+    assert version.run_id == best["run_id"] and version.tags["chosen_by"] == "test_roc_auc"
+    model = mlflow.pyfunc.load_model(f"models:/{name}/{version.version}")
+    assert model.metadata.metadata["decision_threshold"] == 0.5
+    requirements = (Path(mlflow.artifacts.download_artifacts(
+        f"models:/{name}/{version.version}", tracking_uri=client.tracking_uri))
+        / "requirements.txt").read_text().split()
+    assert "bond-default" not in requirements and all("==" in r for r in requirements)
+
     for folder in tmp_path.glob("multirun"):  # the report must not need the sweep folder
         import shutil
 
@@ -22,17 +62,27 @@ def test_report_rebuilds_every_table_and_figure_from_the_store(tmp_path):
     report = subprocess.run([sys.executable, "-m", "bond_default.report", "--out", "rep"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert report.returncode == 0, report.stderr[-3000:]
+    assert "Downloading artifacts" not in report.stderr  # a quiet console
     out = tmp_path / "rep"
-    expected = {"table2.md", "table2.csv", "table2.html", "fig6_roc.png", "fig3_gan_losses.png",
-                "fig4_cnn_loss.png", "fig5_confusion.png", "fig7_shap.png", "index.html",
+    figures = {"fig6_roc", "fig6b_pr", "fig_calibration", "fig3_gan_losses", "fig4_cnn_loss",
+               "fig5_confusion", "fig7_shap"}
+    expected = {"table2.md", "table2.csv", "table2.html", "table2.tex", "index.html",
                 "shap_importance.csv", "shap_groups.csv"}
+    expected |= {f"{f}.{s}" for f in figures for s in ("png", "svg")}
     assert expected <= {p.name for p in out.iterdir()}
     table = pd.read_csv(out / "table2.csv")
-    assert len(table) == 4 and table["roc_auc"].notna().all()
+    assert len(table) == 8 and table["roc_auc"].notna().all()
     paper_row = table[(table["classifier"] == "cnn") & (table["sampler"] == "gan")]
-    assert paper_row["paper_auc_balanced_accuracy"].item() == 0.9157
+    assert (paper_row["paper_auc_balanced_accuracy"] == 0.9157).all()
+    markdown = (out / "table2.md").read_text()
+    assert "±" in markdown and "DeLong p" in markdown and "nan" not in markdown
+    assert "**" in markdown  # the best value per column is marked
+    latex = (out / "table2.tex").read_text()
+    assert "\\toprule" in latex and "$\\pm$" in latex and "95\\%" in latex
     page = (out / "index.html").read_text()
-    assert all(f"src='{name}'" in page for name in expected if name.startswith("fig"))
+    assert all(f'src="{f}.png"' in page for f in figures)
+    assert "debug=smoke" in page and 'id="smoke-warning"' in page
+    assert "seeds 0, 1" in page and all(r.info.run_id[:8] in page for r in runs)
     groups = pd.read_csv(out / "shap_groups.csv")
     assert groups["share_of_total"].sum() == pytest.approx(1.0)
     assert groups["in_top20"].sum() == 20 and "macroeconomic_environment" in set(groups["group"])

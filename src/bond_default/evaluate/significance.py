@@ -48,6 +48,44 @@ def delong_test(y_true, scores_a, scores_b) -> DeLongResult:
     return DeLongResult(float(aucs[0]), float(aucs[1]), float(z), float(2 * norm.sf(abs(z))))
 
 
+#: Below this, DeLong's p-value is printed as "< 0.001": the test is a normal approximation
+#: of the AUC difference, whose far tail a test split with tens of defaulted rows does not
+#: pin down (a p of 1e-193 from 9 defaulted rows is a number, not a finding).
+P_FLOOR = 0.001
+
+
+def format_p(p) -> str:
+    """DeLong's p-value to the precision the test supports: two significant digits, and
+    ``< 0.001`` below :data:`P_FLOOR`; empty where there is none."""
+    if p is None or pd.isna(p):
+        return ""
+    if p < P_FLOOR:
+        return f"< {P_FLOOR:g}"
+    return f"{p:.2g}" if p < 0.1 else f"{p:.2f}"
+
+
+def delong_against_reference(table: pd.DataFrame, predictions: dict,
+                             reference=("cnn", "gan"),
+                             keys=("seed", "data", "ratio")) -> pd.Series:
+    """DeLong's p of each row's ROC-AUC against the ``reference`` cell (classifier, sampler)
+    of the same ``keys``, on the same test rows. ``predictions`` maps a row's index to its
+    frame of ``row``, ``y_true``, ``score``; rows without a reference or predictions get NaN.
+    """
+    p = pd.Series(float("nan"), index=table.index)
+    keys = [k for k in keys if k in table]
+    for _, group in table.groupby(keys, sort=False, dropna=False):
+        ref = group[(group["classifier"] == reference[0])
+                    & (group["sampler"] == reference[1])].index
+        if len(ref) != 1 or ref[0] not in predictions:
+            continue
+        base = predictions[ref[0]]
+        for index in group.index.drop(ref[0]):
+            if index in predictions:
+                both = base.merge(predictions[index], on="row", suffixes=("_ref", ""))
+                p[index] = delong_test(both["y_true"], both["score"], both["score_ref"]).p_value
+    return p
+
+
 def seed_summary(table: pd.DataFrame, metrics=("roc_auc", "balanced_accuracy", "recall",
                                                 "precision", "pr_auc")) -> pd.DataFrame:
     """One row per cell over its seeds: mean, std and 95% t-interval of each metric.

@@ -3,20 +3,24 @@
     python -m bond_default.report [--experiment bond-default] [--sweep RUN_ID] [--out report]
 
 Takes the latest multirun (or ``--sweep``, a parent run id) of the experiment and writes into
-one folder: Table 2 (``table2.md``, ``table2.csv``, ``table2.html``) with the paper's
-published Table 2 beside it, the ROC overlay (Fig. 6), the GAN losses (Fig. 3), the CNN loss
-(Fig. 4), the confusion matrix (Fig. 5) and SHAP (Fig. 7) of the cnn + gan cell (SHAP from
-the latest run of the experiment that has it when the cell has none) with its shares by
-indicator group (``shap_groups.csv``), and ``index.html``.
+one folder an appendix: ``index.html`` with a provenance header (data and its size, the
+settings that differ from the paper's, seeds, commit, date, run ids; a warning for a
+``debug=smoke`` grid); Table 2 (``table2.html``, ``.md``, ``.tex``, ``.csv``: mean ± 95% CI
+over seeds and DeLong's p against CNN + GAN) with the paper's published Table 2 in its own
+block; the generated rows' quality; every run's row counts; the ROC (Fig. 6),
+precision-recall and calibration overlays; the GAN losses (Fig. 3), CNN loss (Fig. 4),
+confusion matrix (Fig. 5) of the CNN + GAN cell and SHAP (Fig. 7), each figure in PNG and
+SVG and captioned with the runs it comes from.
 """
 
 from __future__ import annotations
 
 import argparse
-import html
 import logging
+import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -50,14 +54,42 @@ def _sweep(client, experiment_id: str, sweep: str | None):
     return runs[0]
 
 
-def table_2(children) -> pd.DataFrame:
-    """Test metrics of every cell beside the paper's Table 2."""
+#: Metrics read from each run: the test metrics of Table 2 and what the report adds.
+RUN_METRICS = METRICS + ("ece", "mean_pd", "default_rate")
+
+
+def cells_frame(children) -> pd.DataFrame:
+    """One row per run: labels, status, run id, test metrics, row counts, sampler quality."""
+    rows = []
+    for r in children:
+        m = r.data.metrics
+        row = {"classifier": r.data.tags.get("classifier"), "sampler": r.data.tags.get("sampler"),
+               "seed": r.data.tags.get("seed"), "data": r.data.tags.get("dataset"),
+               "ratio": r.data.tags.get("ratio"), "status": r.info.status,
+               "run_id": r.info.run_id}
+        row.update({k: m.get(f"test_{k}") for k in RUN_METRICS})
+        row.update({k: v for k, v in m.items() if k.startswith(("n_", "sampler_"))})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def table_2(cells: pd.DataFrame) -> pd.DataFrame:
+    """Test metrics of every run beside the paper's Table 2 (``table2.csv``)."""
     from bond_default.report.paper import table_2 as paper
 
-    rows = [{"classifier": r.data.tags.get("classifier"), "sampler": r.data.tags.get("sampler"),
-             "seed": r.data.tags.get("seed"), "status": r.info.status,
-             **{m: r.data.metrics.get(f"test_{m}") for m in METRICS}} for r in children]
-    return pd.DataFrame(rows).merge(paper(), on=["classifier", "sampler"], how="left")
+    columns = ["classifier", "sampler", "seed", "status", *METRICS, "ece", "delong_p",
+               "run_id"]
+    return cells[[c for c in columns if c in cells]].merge(paper(), on=["classifier", "sampler"],
+                                                           how="left")
+
+
+@dataclass
+class Figure:
+    """A figure of the page: its file stem (PNG and SVG), caption, and the runs it shows."""
+
+    stem: str
+    caption: str
+    source: str
 
 
 def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = None) -> Path:
@@ -66,7 +98,11 @@ def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = Non
 
     from bond_default.evaluate import plots
     from bond_default.evaluate.explain import TOP
+    from bond_default.evaluate.significance import delong_against_reference
+    from bond_default.report import tables
+    from bond_default.report.provenance import provenance
 
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # a quiet console
     client = mlflow.MlflowClient(tracking_uri=tracking_uri)
     found = client.get_experiment_by_name(experiment)
     if found is None:
@@ -76,90 +112,135 @@ def build(experiment: str, tracking_uri: str, out: Path, sweep: str | None = Non
     if not children:
         raise InputError(f"the multirun {parent.info.run_id} has no cells")
     out.mkdir(parents=True, exist_ok=True)
-    figures: dict[str, str] = {}
-    groups_html = None
-
-    table = table_2(children)
-    table.to_csv(out / "table2.csv", index=False)
-    shown = table.drop(columns=["status"]).round(4)
-    (out / "table2.md").write_text(shown.to_markdown(index=False) + "\n")
-    (out / "table2.html").write_text(shown.to_html(index=False, na_rep=""))
-
+    log.info("report of grid %s: %d runs; reading their predictions...", parent.info.run_id,
+             len(children))
+    header = provenance(experiment, parent, children)
+    cells = cells_frame(children)
     tmp = Path(tempfile.mkdtemp(prefix="report_"))
-    curves = {}
-    for run in children:
+    predictions, reliability = {}, {}
+    for index, run in zip(cells.index, children, strict=True):
         if run.info.status != "FINISHED":
             continue
-        path = client.download_artifacts(run.info.run_id, "predictions.csv", str(tmp))
-        frame = pd.read_csv(path)
-        label = f"{run.data.tags.get('classifier')} + {run.data.tags.get('sampler')}"
-        if len({r.data.tags.get("seed") for r in children}) > 1:
-            label += f" s{run.data.tags.get('seed')}"
-        curves[label] = (frame["y_true"].to_numpy(), frame["score"].to_numpy())
+        logged = {a.path for a in client.list_artifacts(run.info.run_id)}
+        if "predictions.csv" in logged:
+            predictions[index] = pd.read_csv(client.download_artifacts(
+                run.info.run_id, "predictions.csv", str(tmp / run.info.run_id)))
+        if "calibration" in logged:
+            reliability[index] = pd.read_csv(client.download_artifacts(
+                run.info.run_id, "calibration/reliability.csv", str(tmp / run.info.run_id)))
+    cells["delong_p"] = delong_against_reference(cells, predictions)
+
+    log.info("writing Table 2 (HTML, Markdown, LaTeX) and the figures...")
+    table = table_2(cells)
+    table.to_csv(out / "table2.csv", index=False)
+    results = tables.results_table(cells)
+    seeds = f", mean ± 95% CI over {len(header.seeds)} seeds" if len(header.seeds) > 1 else ""
+    (out / "table2.md").write_text(results.markdown() + "\n")
+    (out / "table2.html").write_text(results.html("table2"))
+    (out / "table2.tex").write_text(results.latex(
+        f"Test metrics of each classifier and sampler{seeds} ({header.data}); DeLong's p "
+        "against CNN + GAN. Best per column in bold.", "tab:table2"))
+
+    figures: list[Figure] = []
+
+    def save(fig, stem: str, caption: str, source: str) -> None:
+        for suffix in ("png", "svg"):
+            fig.savefig(out / f"{stem}.{suffix}", dpi=120)
+        plots.close(fig)
+        figures.append(Figure(stem, caption, source))
+
+    # One curve per cell: its lowest seed's run (the table gives the mean over seeds).
+    shown = (cells[cells.index.isin(predictions.keys())]
+             .assign(seed_order=lambda f: pd.to_numeric(f["seed"], errors="coerce"))
+             .sort_values("seed_order").drop_duplicates(["classifier", "sampler"]))
+    one_seed = f" (seed {', '.join(sorted(set(shown['seed'])))} of each cell)" \
+        if len(header.seeds) > 1 else ""
+    curves = {f"{tables.human('classifier', r.classifier)} + "
+              f"{tables.human('sampler', r.sampler)}": (
+                  predictions[i]["y_true"].to_numpy(), predictions[i]["score"].to_numpy())
+              for i, r in shown.iterrows()}
+    runs = "Runs: " + ", ".join(f"{label} {r.run_id[:8]}"
+                                for label, r in zip(curves, shown.itertuples(), strict=True))
     if curves:
-        figures["fig6_roc.png"] = "Fig. 6: ROC of every cell"
-        _save(plots.roc_figure(curves, "ROC of every cell (test split)"), out / "fig6_roc.png")
+        save(plots.roc_figure(curves, f"ROC of every cell{one_seed}"), "fig6_roc",
+             f"Fig. 6: ROC of every cell, test split{one_seed}", runs)
+        save(plots.pr_overlay_figure(curves, f"Precision-recall of every cell{one_seed}"),
+             "fig6b_pr", f"Precision-recall of every cell, test split{one_seed}", runs)
+    calibration = {label: (reliability[i]["mean_predicted_pd"].to_numpy(),
+                           reliability[i]["observed_default_rate"].to_numpy())
+                   for label, (i, _) in zip(curves, shown.iterrows(), strict=True)
+                   if i in reliability}
+    if calibration:
+        save(plots.calibration_figure(calibration, f"Calibration of every cell{one_seed}"),
+             "fig_calibration", "Calibration: mean predicted PD against the observed "
+                                f"default rate per decile of the prediction{one_seed}", runs)
 
     paper_cell = paper_cell_of(children)
     if paper_cell is not None:
         rid = paper_cell.info.run_id
-        cell = f"cnn + gan, seed {paper_cell.data.tags.get('seed', '?')}"
-        for metric, file, caption in (
+        cell = f"CNN + GAN, seed {paper_cell.data.tags.get('seed', '?')}"
+        source = f"Run {rid} ({cell})."
+        for metric, stem, caption in (
                 (("oversample_generator_loss", "oversample_discriminator_loss"),
-                 "fig3_gan_losses.png", f"Fig. 3: GAN losses per epoch ({cell})"),
-                (("classifier_train_loss",), "fig4_cnn_loss.png",
-                 f"Fig. 4: CNN training loss per epoch ({cell})")):
+                 "fig3_gan_losses", f"Fig. 3: GAN losses per epoch ({cell})"),
+                (("classifier_train_loss", "classifier_val_loss"), "fig4_cnn_loss",
+                 f"Fig. 4: CNN loss per epoch ({cell})")):
             history = _history(client, rid, metric)
             if history:
-                figures[file] = caption
-                _save(plots.losses_figure(history, caption), out / file)
+                save(plots.losses_figure(history, caption), stem, caption, source)
         m = paper_cell.data.metrics
         if all(f"test_{k}" in m for k in ("tp", "fp", "fn", "tn")):
-            figures["fig5_confusion.png"] = f"Fig. 5: confusion matrix ({cell})"
-            _save(plots.confusion_figure(*(int(m[f"test_{k}"]) for k in ("tp", "fp", "fn", "tn")),
-                                         f"Confusion matrix, {cell} (test split)"),
-                  out / "fig5_confusion.png")
+            save(plots.confusion_figure(*(int(m[f"test_{k}"]) for k in ("tp", "fp", "fn", "tn")),
+                                        f"Confusion matrix, {cell} (test split)"),
+                 "fig5_confusion", f"Fig. 5: confusion matrix ({cell})", source)
 
+    groups_html, top_share = None, ""
     shap_run = _shap_run(client, found.experiment_id, paper_cell)
     if shap_run is not None:
-        path = client.download_artifacts(shap_run.info.run_id, "shap/importance.csv", str(tmp))
-        importance = pd.read_csv(path)
+        log.info("drawing SHAP (Fig. 7) from run %s...", shap_run.info.run_id)
+        rid = shap_run.info.run_id
+        importance = pd.read_csv(client.download_artifacts(rid, "shap/importance.csv",
+                                                           str(tmp / rid)))
         importance.to_csv(out / "shap_importance.csv", index=False)
-        name = (f"{shap_run.data.tags.get('classifier')} + {shap_run.data.tags.get('sampler')}")
-        figures["fig7_shap.png"] = f"Fig. 7: top {TOP} indicators by SHAP ({name})"
-        _save(plots.shap_bar_figure(importance, TOP, f"Top {TOP} indicators by SHAP, {name}",
-                                    score=shap_run.data.tags.get("shap_score", "score")),
-              out / "fig7_shap.png")
-        if any(a.path == "shap/groups.csv"
-               for a in client.list_artifacts(shap_run.info.run_id, "shap")):
-            groups = pd.read_csv(client.download_artifacts(shap_run.info.run_id,
-                                                           "shap/groups.csv", str(tmp)))
+        name = (f"{tables.human('classifier', shap_run.data.tags.get('classifier'))} + "
+                f"{tables.human('sampler', shap_run.data.tags.get('sampler'))}")
+        in_grid = any(c.info.run_id == rid for c in children)
+        save(plots.shap_bar_figure(importance, TOP, f"Top {TOP} indicators by SHAP, {name}",
+                                   score=shap_run.data.tags.get("shap_score", "score")),
+             "fig7_shap", f"Fig. 7: top {TOP} indicators by SHAP ({name})",
+             f"Run {rid} ({name}, seed {shap_run.data.tags.get('seed', '?')})"
+             + ("." if in_grid else ": not a cell of this grid, whose CNN + GAN cell has no "
+                                    "SHAP; the latest run of the experiment that has it."))
+        if any(a.path == "shap/groups.csv" for a in client.list_artifacts(rid, "shap")):
+            groups = pd.read_csv(client.download_artifacts(rid, "shap/groups.csv",
+                                                           str(tmp / rid)))
             groups.to_csv(out / "shap_groups.csv", index=False)
             groups_html = groups.round(3).to_html(index=False)
+            top_share = f"{shap_run.data.metrics['shap_top20_share']:.0%}"
     shutil.rmtree(tmp, ignore_errors=True)
 
-    page = [f"<html><head><meta charset='utf-8'><title>{html.escape(experiment)}</title></head>",
-            "<body style='font-family: sans-serif'>",
-            f"<h1>{html.escape(experiment)}: {html.escape(parent.info.run_name or '')}</h1>",
-            "<h2>Table 2 (test split), beside the paper's published Table 2</h2>",
-            "<p>The paper's 'AUC' is balanced accuracy at its threshold: compare it with "
-            "balanced_accuracy, not roc_auc.</p>", (out / "table2.html").read_text()]
-    for file, caption in figures.items():
-        page += [f"<h2>{html.escape(caption)}</h2>", f"<img src='{file}' style='max-width:800px'>"]
-    if groups_html is not None:
-        page += ["<h2>SHAP by indicator group (the same run as Fig. 7)</h2>",
-                 "<p>Share of the total mean |SHAP| per group and how many of the group's "
-                 "indicators are in the top 20; here the top 20 hold "
-                 f"{shap_run.data.metrics['shap_top20_share']:.0%} (the paper: over 80%). Most "
-                 "macroeconomic indicators take one value per year, so a model may spread the "
-                 "year's effect over any of them: read their group's share rather than their "
-                 "ranks.</p>",
-                 groups_html]
-    page.append("</body></html>")
+    quality = tables.quality_table(cells)
+    page = _template().render(
+        p=header, results=results.html("table2"), paper=tables.paper_table().html("paper"),
+        quality=quality.html("quality") if quality is not None else None,
+        counts=tables.counts_table(cells).html("counts"), figures=figures,
+        groups=groups_html, top_share=top_share)
     index = out / "index.html"
-    index.write_text("\n".join(page))
-    log.info("report of %d cells in %s (%d figures)", len(children), index, len(figures))
+    index.write_text(page)
+    if header.smoke:
+        log.warning("this grid ran with debug=smoke: the report says its numbers are no "
+                    "results")
+    log.info("report of %d runs in %s (%d figures, PNG and SVG)", len(children), index,
+             len(figures))
     return index
+
+
+def _template():
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    environment = Environment(loader=PackageLoader("bond_default.report", "templates"),
+                              autoescape=select_autoescape(["html", "j2"]))
+    return environment.get_template("index.html.j2")
 
 
 def _history(client, run_id: str, metrics) -> list[dict[str, float]]:
@@ -190,13 +271,6 @@ def _shap_run(client, experiment_id: str, preferred):
         [experiment_id], "metrics.shap_top20_share > 0", max_results=1,
         order_by=["start_time DESC"]))
     return next((run for run in candidates if "shap_top20_share" in run.data.metrics), None)
-
-
-def _save(fig, path: Path) -> None:
-    from bond_default.evaluate import plots
-
-    fig.savefig(path, dpi=120)
-    plots.close(fig)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -60,7 +60,7 @@ REFERENCE = ("cnn", "gan")
 def add_delong(table: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
     """Column ``delong_p``: DeLong's p-value of each cell's ROC-AUC against the cnn + gan
     cell of the same seed, data and ratio, on the same test rows (empty where there is none)."""
-    from bond_default.evaluate.significance import delong_test
+    from bond_default.evaluate.significance import delong_against_reference
 
     predictions = {}
     for index, result in zip(table.index, results, strict=True):
@@ -68,20 +68,7 @@ def add_delong(table: pd.DataFrame, results: list[dict]) -> pd.DataFrame:
         if result["status"] == "FINISHED" and path.exists():
             predictions[index] = pd.read_csv(path)
     table = table.copy()
-    table["delong_p"] = float("nan")
-    keys = ["seed", "data", "ratio"]
-    for _, group in table.groupby(keys, sort=False, dropna=False):
-        reference = group[(group["classifier"] == REFERENCE[0])
-                          & (group["sampler"] == REFERENCE[1])].index
-        if len(reference) != 1 or reference[0] not in predictions:
-            continue
-        base = predictions[reference[0]]
-        for index in group.index.drop(reference[0]):
-            if index not in predictions:
-                continue
-            both = base.merge(predictions[index], on="row", suffixes=("_ref", ""))
-            table.loc[index, "delong_p"] = delong_test(
-                both["y_true"], both["score"], both["score_ref"]).p_value
+    table["delong_p"] = delong_against_reference(table, predictions, REFERENCE)
     return table
 
 
@@ -184,10 +171,13 @@ class MultirunSummary(Callback):
     @staticmethod
     def _write_seed_summary(table: pd.DataFrame, sweep_dir: Path) -> None:
         """Per cell over seeds: mean, std, 95% CI, and DeLong p-values against cnn + gan."""
-        from bond_default.evaluate.significance import seed_summary
+        from bond_default.evaluate.significance import format_p, seed_summary
 
         by_seed = seed_summary(table)
-        by_seed.to_csv(sweep_dir / "summary_by_seed.csv", index=False)
+        written = by_seed.copy()
+        if "delong_p_median" in written:
+            written["delong_p_median"] = written["delong_p_median"].map(format_p)
+        written.to_csv(sweep_dir / "summary_by_seed.csv", index=False)
         shown = by_seed[["classifier", "sampler", "seeds"]].copy()
         for metric in ("roc_auc", "balanced_accuracy"):
             shown[metric] = [
@@ -197,7 +187,7 @@ class MultirunSummary(Callback):
         if "delong_p_median" in by_seed:
             shown["DeLong p vs cnn+gan (median; seeds < 0.05)"] = [
                 "" if pd.isna(r["delong_p_median"]) else
-                f"{r['delong_p_median']:.3g} ({r['delong_p_below_05']})"
+                f"{format_p(r['delong_p_median'])} ({r['delong_p_below_05']})"
                 for _, r in by_seed.iterrows()]
         text = shown.to_markdown(index=False)
         (sweep_dir / "summary_by_seed.md").write_text(
@@ -297,8 +287,12 @@ def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
         if interrupted:
             _end_parent(sweep_dir, uri, experiment, "KILLED", f"interrupted by {interrupted}")
         return 0
+    from bond_default.evaluate.significance import format_p
+
     table = add_delong(summary_table(results), results)
-    table.to_csv(sweep_dir / "summary.csv", index=False)
+    # p-values as the test supports them ("< 0.001"), not to 1e-193
+    table.assign(delong_p=table["delong_p"].map(format_p)).to_csv(sweep_dir / "summary.csv",
+                                                                  index=False)
     text = markdown(table)
     (sweep_dir / "summary.md").write_text(text + "\n")
     if table["seed"].nunique() > 1:
