@@ -11,7 +11,8 @@ import pytest
 from conftest import run_train
 
 
-def test_a_seed_grid_is_tracked_as_mlflow_users_expect_and_its_report_is_an_appendix(tmp_path):
+def test_a_seed_grid_is_tracked_as_mlflow_users_expect_and_its_report_is_an_appendix(
+        tmp_path, isolated_mlflow):
     done = run_train(["-m", "classifier=cnn,lr", "sampler=gan,none", "seed=0,1",
                       "debug=smoke", "explain.enabled=true", "debug.explain_rows=50"],
                      cwd=tmp_path)
@@ -29,7 +30,8 @@ def test_a_seed_grid_is_tracked_as_mlflow_users_expect_and_its_report_is_an_appe
 
     import mlflow
 
-    client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    mlflow.set_tracking_uri(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    client = mlflow.MlflowClient()
     experiment = client.get_experiment_by_name("bond-default")
     # MLflow 3 opens an experiment of this kind on its training runs, not the GenAI overview
     assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
@@ -51,7 +53,7 @@ def test_a_seed_grid_is_tracked_as_mlflow_users_expect_and_its_report_is_an_appe
     model = mlflow.pyfunc.load_model(f"models:/{name}/{version.version}")
     assert model.metadata.metadata["decision_threshold"] == 0.5
     requirements = (Path(mlflow.artifacts.download_artifacts(
-        f"models:/{name}/{version.version}", tracking_uri=client.tracking_uri))
+        f"models:/{name}/{version.version}"))
         / "requirements.txt").read_text().split()
     assert "bond-default" not in requirements and all("==" in r for r in requirements)
 

@@ -20,11 +20,16 @@ GENERATOR_KEYS = ("n_bonds", "seed", "missing")
 def dataset_source(cfg: DictConfig):
     """Where the rows came from: the file read, or the generator and its settings."""
     from mlflow.data.code_dataset_source import CodeDatasetSource
-    from mlflow.data.filesystem_dataset_source import FileSystemDatasetSource
 
     path = OmegaConf.select(cfg, "data.path", default=None)
     if path:
-        return FileSystemDatasetSource(Path(str(path)).expanduser().resolve().as_uri())
+        from mlflow.data.dataset_source_registry import get_registered_sources
+
+        # MLflow registers its local-file source twice, and resolving a bare path warns
+        # about the two: the class is taken directly.
+        local = next(s for s in get_registered_sources()
+                     if s.__name__ == "LocalArtifactDatasetSource")
+        return local(str(Path(str(path)).expanduser().resolve()))
     from bond_default import __version__
 
     settings = {key: str(OmegaConf.select(cfg, f"data.{key}")) for key in GENERATOR_KEYS
