@@ -254,17 +254,26 @@ def _write_walk_forward(results: list[dict], sweep_dir: Path) -> None:
 
 
 def _register_best(table: pd.DataFrame, parent: str | None) -> None:
-    """``tracking.register=auto``: register the model of the grid's best FINISHED cell by
-    test ROC-AUC (a choice made on the test split: the version's tags say so)."""
+    """``tracking.register=auto``: register the model of the grid's best cell by test
+    ROC-AUC (its mean over seeds when the grid has several; of that cell, the seed with the
+    highest), a choice made on the test split: the version's tags say so."""
     from bond_default.run.registry import register_run_model
 
-    done = table[(table["status"] == "FINISHED") & table["roc_auc"].notna()]
+    done = table[(table["status"] == "FINISHED") & table["roc_auc"].notna()].copy()
     if done.empty:
         return
-    best = done.loc[done["roc_auc"].astype(float).idxmax()]
-    register_run_model(best["run_id"], best["classifier"], best["sampler"],
-                       chosen_by="test_roc_auc", value=float(best["roc_auc"]),
-                       context=f"best of {len(done)} cells of grid {parent}")
+    done["roc_auc"] = done["roc_auc"].astype(float)
+    means = done.groupby(["classifier", "sampler"], sort=False)["roc_auc"].mean()
+    classifier, sampler = means.idxmax()
+    cell = done[(done["classifier"] == classifier) & (done["sampler"] == sampler)]
+    best = cell.loc[cell["roc_auc"].idxmax()]
+    seeds = len(cell)
+    register_run_model(best["run_id"], classifier, sampler,
+                       chosen_by="test_roc_auc" + (f" (mean of {seeds} seeds)" if seeds > 1
+                                                   else ""),
+                       value=float(means.max()),
+                       context=f"best of {len(means)} cells of grid {parent}"
+                               + (f"; its seed {best['seed']}" if seeds > 1 else ""))
 
 
 def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
