@@ -49,7 +49,8 @@ def test_sweep_syntax_becomes_optuna_distributions():
 
 
 def test_two_trial_study_lands_in_storage_and_mlflow_and_its_best_config_reruns(tmp_path):
-    done = run_train([*SMOKE_CNN, "hydra.sweeper.n_trials=2"], cwd=tmp_path)
+    with_model = [a for a in SMOKE_CNN if not a.startswith("tracking.log_model")]
+    done = run_train([*with_model, "hydra.sweeper.n_trials=2"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     sweep = tmp_path / "multirun" / "search" / "cnn"
     trials = _trials(sweep / "optuna.db")
@@ -69,6 +70,13 @@ def test_two_trial_study_lands_in_storage_and_mlflow_and_its_best_config_reruns(
     assert len(refit) == 1 and "test_roc_auc" in refit[0].data.metrics
     assert parent.info.status == "FINISHED"
     assert "best_cv_roc_auc" in parent.data.metrics
+    import mlflow  # tracking.register=auto: the refit's model, chosen by the study
+
+    registry = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
+    (version,) = registry.search_model_versions("name = 'bond-default-cnn-gan'")
+    assert version.run_id == refit[0].info.run_id and version.tags["chosen_by"] == "cv_roc_auc"
+    assert float(version.tags["chosen_value"]) == pytest.approx(
+        parent.data.metrics["best_cv_roc_auc"], rel=1e-5)
 
     best = (sweep / "best.yaml").read_text()
     best_trial = max((t for t in trials if t[1] == "COMPLETE"), key=lambda t: t[2])
