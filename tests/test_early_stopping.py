@@ -131,7 +131,7 @@ def test_each_epoch_reaches_mlflow_as_it_ends(tmp_path):
                                                                "classifier_val_roc_auc")
             in_store_when_epoch_ended.append([m.step for m in history])
 
-        with streaming(listener):
+        with streaming(lambda step: listener):
             model = FCNNClassifier(max_epochs=3, early_stopping=True, patience=5,
                                    random_state=0, progress_bar=False).fit(X, y)
     assert in_store_when_epoch_ended == [[1], [1, 2], [1, 2, 3]]

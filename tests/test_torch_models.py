@@ -149,3 +149,24 @@ def test_several_batches_per_lightning_call_train_exactly_as_one(make, monkeypat
     # 1000 rows: 33 batches of 30 and one of 10, in the same order, whatever the grouping
     assert np.array_equal(grouped.predict_proba(X), single.predict_proba(X))
     assert grouped.losses_ == single.losses_
+
+
+def test_the_gan_streams_every_epoch_of_its_losses_while_it_trains_in_batches():
+    from bond_default.classifiers.epoch_metrics import streaming
+    from bond_default.samplers.gan_oversampler import GANOverSampler
+
+    batches = []
+
+    def listener(epoch, metrics):  # pragma: no cover - log_epochs takes every batch
+        raise AssertionError("one call per epoch: the GAN should send batches")
+
+    listener.log_epochs = lambda rows: batches.append(list(rows))
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(200, 4)), np.r_[np.zeros(180), np.ones(20)].astype(int)
+    sampler = GANOverSampler(max_epochs=30, progress_bar=False, assess_quality=False,
+                             random_state=0)
+    with streaming(lambda step: listener if step == "oversample" else None):
+        sampler.fit_resample(X, y)
+    epochs = [epoch for batch in batches for epoch, _ in batch]
+    assert epochs == list(range(1, 31)) and sampler.curves_streamed_
+    assert [m for batch in batches for _, m in batch] == sampler.losses_

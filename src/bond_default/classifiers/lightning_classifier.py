@@ -128,7 +128,7 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         torch.manual_seed(seed)
         module = LogitsTrainer(self.build_network(X, encoded), self.learning_rate,
                                self.batch_size, float(self.weight_decay), self.monitor,
-                               current_listener())
+                               current_listener("classifier"))
         callbacks, val_loader = [], None
         if X_val is not None:
             from pytorch_lightning.callbacks import EarlyStopping

@@ -296,7 +296,7 @@ def fit_fold(cfg: DictConfig, data, fold, last: bool) -> FoldFit:
     if year is not None:
         log.info("walk-forward: test year %d, trained on %d rows of earlier years (%d "
                  "defaulted)", year, len(train), int(y_train.sum()))
-    with streaming(run_logging.epoch_logger("classifier") if last else None):
+    with streaming(run_logging.epoch_logger if last else None):
         model.fit(x_train, y_train)
     x_test = data.features.iloc[test]
     fit = FoldFit(year=year, test=test, model=model, pipeline=fitted_pipeline(model),

@@ -64,14 +64,29 @@ def log_figures(metrics: dict, y_true: np.ndarray, scores: np.ndarray, title: st
 def epoch_logger(prefix: str):
     """A listener for :func:`bond_default.classifiers.epoch_metrics.streaming` that sends each
     epoch's metrics to the active MLflow run as the epoch ends (one call per epoch), so that
-    ``mlflow ui`` draws the curves while the network trains."""
+    ``mlflow ui`` draws the curves while the network trains; its ``log_epochs(rows)`` sends
+    several epochs ``[(epoch, metrics), ...]`` in one batch (the GANs' thousands of epochs)."""
+    import time
+
     import mlflow
+    from mlflow.entities import Metric
 
     def log_epoch(epoch: int, metrics: dict[str, float]) -> None:
         if mlflow.active_run() is not None:
             mlflow.log_metrics({f"{prefix}_{k}": float(v) for k, v in metrics.items()},
                                step=epoch)
 
+    def log_epochs(rows) -> None:
+        run = mlflow.active_run()
+        if run is None:
+            return
+        now = int(time.time() * 1000)
+        batch = [Metric(f"{prefix}_{k}", float(v), now, epoch)
+                 for epoch, metrics in rows for k, v in metrics.items()]
+        for start in range(0, len(batch), 1000):  # MLflow's limit per batch
+            mlflow.MlflowClient().log_batch(run.info.run_id, metrics=batch[start:start + 1000])
+
+    log_epoch.log_epochs = log_epochs
     return log_epoch
 
 

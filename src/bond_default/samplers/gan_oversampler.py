@@ -222,7 +222,12 @@ class GANOverSampler(BaseOverSampler):
                             weights=None, rows_per_epoch=None) -> np.ndarray:
         import torch
 
-        from bond_default.lean_trainer import lean_trainer, one_torch_thread, shuffled_batches
+        from bond_default.lean_trainer import (
+            history_stream,
+            lean_trainer,
+            one_torch_thread,
+            shuffled_batches,
+        )
         from bond_default.samplers.tabular_gan import TabularGAN
 
         center, scale = rows.mean(axis=0), rows.std(axis=0)
@@ -243,9 +248,14 @@ class GANOverSampler(BaseOverSampler):
         batch = min(self.batch_size, shown)
         loader = shuffled_batches(tensors, batch, seed, drop_last=shown > batch,
                                   weights=weights, rows_per_epoch=rows_per_epoch)
+        from bond_default.classifiers.epoch_metrics import current_listener
+
+        listener = current_listener("oversample")
+        stream = [] if listener is None else [history_stream(listener)]
         with one_torch_thread():
-            lean_trainer(self.max_epochs, self.progress_bar,
+            lean_trainer(self.max_epochs, self.progress_bar, stream,
                          description=self.loss.upper()).fit(gan, loader)
+        self.curves_streamed_ = listener is not None
         self.gan_ = gan
         self.losses_ = list(gan.history)
         check_finite_losses(self.losses_, f"the {self.loss.upper()} sampler", self.learning_rate)
