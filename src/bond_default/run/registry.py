@@ -1,8 +1,8 @@
 """Registering a run's model in MLflow's model registry, one name per classifier x sampler.
 
 ``tracking.register``: ``auto`` (default) registers the best cell of a grid (by test
-ROC-AUC) and the refit of a search's best trial (by mean CV ROC-AUC); ``true`` registers
-every run's model as the run ends; ``false`` none.
+ROC-AUC, its mean over seeds; that cell's best seed) and the refit of a search's best trial
+(by mean CV ROC-AUC); ``true`` registers every run's model as the run ends; ``false`` none.
 """
 
 from __future__ import annotations

@@ -296,14 +296,18 @@ def log_model(model, x_test: pd.DataFrame, scores: np.ndarray, calibration: str 
     example = x_test.head(50)
     # Integer-coded columns are declared as doubles: new files may carry gaps in them.
     example = example.astype({c: "float64" for c in example.select_dtypes("integer").columns})
+    import shutil
+
     package = Path(bond_default.__file__).parent
     with tempfile.TemporaryDirectory(prefix="model_") as folder:
         pickled = Path(folder) / "pipeline.pkl"
         with open(pickled, "wb") as file:
             cloudpickle.dump(model, file)
+        code = Path(folder) / "bond_default"  # the package's sources, without caches
+        shutil.copytree(package, code, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         return mlflow.pyfunc.log_model(
             name="model", python_model=str(package / "pyfunc_entry.py"),
-            artifacts={PIPELINE_ARTIFACT: str(pickled)}, code_paths=[str(package)],
+            artifacts={PIPELINE_ARTIFACT: str(pickled)}, code_paths=[str(code)],
             metadata={"calibration": calibration, "decision_threshold": float(threshold)},
             signature=infer_signature(example, scores[:50]), input_example=example.head(3),
             pip_requirements=serving_requirements(),
