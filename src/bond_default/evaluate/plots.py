@@ -43,13 +43,19 @@ def roc_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], title: str =
     ax.set_xlabel("false positive rate")
     ax.set_ylabel("true positive rate")
     ax.set_title(title or "ROC (test split)")
-    if len(curves) > 8:  # many cells: the legend goes beside the axes, not over the curves
-        fig.set_size_inches(9.5, max(5.0, 0.19 * len(curves) + 1.0))
+    _legend(fig, ax, len(curves), "lower right", 9)
+    return fig
+
+
+def _legend(fig, ax, n_curves: int, loc: str, fontsize: int) -> None:
+    """The legend inside the axes at ``loc``; with many curves beside them, on a wider
+    figure, so that it does not hide the curves."""
+    if n_curves > 8:
+        fig.set_size_inches(9.5, max(5.0, 0.19 * n_curves + 1.0))
         ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
     else:
-        ax.legend(fontsize=9, loc="lower right")
+        ax.legend(fontsize=fontsize, loc=loc)
     fig.tight_layout()
-    return fig
 
 
 def pr_figure(y_true: np.ndarray, scores: np.ndarray, title: str = ""):
@@ -89,12 +95,7 @@ def pr_overlay_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], title
     ax.set_ylabel("precision")
     ax.set_ylim(0, 1.02)
     ax.set_title(title or "Precision-recall (test split)")
-    if len(curves) > 8:
-        fig.set_size_inches(9.5, max(5.0, 0.19 * len(curves) + 1.0))
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0)
-    else:
-        ax.legend(fontsize=8, loc="upper right")
-    fig.tight_layout()
+    _legend(fig, ax, len(curves), "upper right", 8)
     return fig
 
 
