@@ -149,6 +149,9 @@ def test_the_fingerprint_changes_with_a_setting_the_seed_or_an_edited_data_file(
     cfg = OmegaConf.create({"data": {"path": str(data)}, "seed": 0, "resume": False})
     first = config_fingerprint(cfg)
     assert config_fingerprint(OmegaConf.merge(cfg, {"resume": True})) == first
+    # registering the model changes no result
+    assert config_fingerprint(OmegaConf.merge(cfg, {"tracking": {"register": False}})) == \
+        config_fingerprint(OmegaConf.merge(cfg, {"tracking": {}}))
     assert config_fingerprint(OmegaConf.merge(cfg, {"seed": 1})) != first
     data.write_text("default\n1\n")
     os.utime(data, ns=(1, 1))  # a different modification time whatever the clock's resolution

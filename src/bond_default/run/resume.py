@@ -34,6 +34,9 @@ def config_fingerprint(cfg: DictConfig) -> str:
     resolved = OmegaConf.to_container(cfg, resolve=True)
     for key in ("hydra", "resume"):
         resolved.pop(key, None)
+    # whether a model is registered changes no result (and fingerprints stay those of runs
+    # made before the setting existed)
+    resolved.get("tracking", {}).pop("register", None)
     path = OmegaConf.select(cfg, "data.path", default=None, throw_on_missing=False)
     if path and Path(str(path)).is_file():
         stat = Path(str(path)).stat()
