@@ -97,7 +97,7 @@ def seed_summary(table: pd.DataFrame, metrics=("roc_auc", "balanced_accuracy", "
 
     keys = ["classifier", "sampler", "ratio", "data"]
     rows = []
-    for cell, group in table.groupby(keys, sort=False):
+    for cell, group in table.groupby(keys, sort=False, dropna=False):  # an unset ratio too
         done = group[group["status"] == "FINISHED"]
         row = dict(zip(keys, cell, strict=True))
         row["seeds"] = len(done)

@@ -65,12 +65,12 @@ def _source(run) -> tuple[str, str, str]:
 def provenance(experiment: str, parent, children) -> Provenance:
     """The header of the report of the grid ``parent`` with cells ``children``."""
     tags = [c.data.tags for c in children]
-    split = [t.get("overrides", "").split() for t in tags]
-    common = set(split[0]).intersection(*map(set, split[1:])) if split else set()
-    overrides = [o for o in split[0] if o in common and o.split("=")[0] not in CELL_KEYS] \
-        if split else []
+    per_run = [t.get("overrides", "").split() for t in tags]
+    common = set(per_run[0]).intersection(*map(set, per_run[1:])) if per_run else set()
+    overrides = [o for o in per_run[0] if o in common and o.split("=")[0] not in CELL_KEYS] \
+        if per_run else []
     swept: dict[str, list[str]] = {}
-    for items in split:
+    for items in per_run:
         for item in items:
             key, _, value = item.partition("=")
             if item not in common and value not in swept.setdefault(key, []):

@@ -114,11 +114,7 @@ def results_table(cells: pd.DataFrame) -> ShownTable:
     headers = {m: header for m, header, _ in METRICS}
     rows, numbers = [], []
     if seeds:
-        table = cells.assign(**{k: cells[k].fillna("") if k in cells else ""
-                                for k in ("ratio", "data")})
-        summary = seed_summary(table, metrics=names)
-        for r in summary.itertuples(index=False):
-            r = r._asdict()
+        for r in seed_summary(cells, metrics=names).to_dict("records"):
             row = {"Classifier": human("classifier", r["classifier"]),
                    "Sampler": human("sampler", r["sampler"]), "Seeds": str(r["seeds"])}
             for m in names:
@@ -166,9 +162,9 @@ def paper_table() -> ShownTable:
 
 
 #: Row counts of each run: (metric, header).
-COUNTS = (("n_train", "Training rows"), ("n_train_defaulted", "defaulted"),
-          ("n_fit", "Rows fitted (resampled)"), ("n_fit_defaulted", "defaulted "),
-          ("n_test", "Test rows"), ("n_test_defaulted", "defaulted  "))
+COUNTS = (("n_train", "Training rows"), ("n_train_defaulted", "Training defaulted"),
+          ("n_fit", "Fitted rows (resampled)"), ("n_fit_defaulted", "Fitted defaulted"),
+          ("n_test", "Test rows"), ("n_test_defaulted", "Test defaulted"))
 
 
 def counts_table(cells: pd.DataFrame) -> ShownTable:

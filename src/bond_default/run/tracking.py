@@ -80,8 +80,8 @@ def use_experiment(uri: str, experiment: str, attempts: int = 8) -> str:
     return found.experiment_id
 
 
-#: The experiment's description (shown above its runs) and its kind: MLflow 3 opens an
-#: experiment of unknown kind on its GenAI overview, one of this kind on its training runs.
+#: The experiment's description (shown above its runs) and its kind, a training experiment
+#: (MLflow 3.17's UI lets its own "GenAI / Model training" toggle override the kind: README).
 EXPERIMENT_TAGS = {
     "mlflow.experimentKind": "custom_model_development",
     "mlflow.note.content": (
