@@ -106,6 +106,29 @@ def test_training_stops_after_patience_and_keeps_the_best_epochs_weights():
     assert restored > aucs[-1]
 
 
+def test_after_resampling_the_validation_loss_is_that_of_the_real_rows_rate():
+    from sklearn.metrics import log_loss
+
+    from bond_default.classifiers.lightning_classifier import validation_logit_offset
+    from bond_default.decision.prior_shift import shift_prior
+
+    X, y = _noisy_task()
+    X_val, y_val = _noisy_task(seed=1, n=600)
+    copies = np.flatnonzero(y == 1).repeat(5)  # over-sampled as a sampler would: 6 per row
+    X_fit, y_fit = np.vstack([X, X[copies]]), np.concatenate([y, y[copies]])
+    model = FCNNClassifier(max_epochs=4, patience=10, monitor="val_loss", random_state=0,
+                           progress_bar=False).fit(X_fit, y_fit, validation=(X_val, y_val))
+    raw = model.predict_proba(X_val)[:, 1]
+    at_real_rate = shift_prior(raw, y_fit.mean(), y_val.mean())
+    kept = model.losses_[model.best_epoch_ - 1]["val_loss"]
+    assert kept == pytest.approx(log_loss(y_val, at_real_rate), rel=1e-4)
+    assert log_loss(y_val, raw) > kept + 0.01  # the raw probabilities, too high, lose more
+    # without resampling there is nothing to shift; more than two classes are left alone
+    assert validation_logit_offset(np.array([0, 0, 0, 1]), np.array([1, 0, 0, 0])) == 0.0
+    assert validation_logit_offset(np.array([0, 1, 2]), np.array([0, 1, 2])) == 0.0
+    assert validation_logit_offset(y_fit, None) == 0.0
+
+
 def test_alone_the_classifier_holds_out_a_stratified_slice_of_what_it_is_given():
     X, y = _noisy_task()
     model = FCNNClassifier(max_epochs=2, random_state=0, progress_bar=False).fit(X, y)

@@ -17,6 +17,21 @@ log = logging.getLogger(__name__)
 PREDICT_CHUNK = 4096
 
 
+def validation_logit_offset(encoded, y_val) -> float:
+    """Log of the validation rows' odds of the second class over the training rows' odds.
+
+    0 without validation rows, with more than two classes, or when a class is missing on
+    either side. After over-sampling the training rows' odds are several times the real ones;
+    the offset maps the network's logits to the real rows' rate before their loss is taken.
+    """
+    if y_val is None or max(np.max(encoded), np.max(y_val)) > 1:
+        return 0.0
+    fit_rate, real_rate = float(np.mean(encoded == 1)), float(np.mean(y_val == 1))
+    if not (0 < fit_rate < 1 and 0 < real_rate < 1):
+        return 0.0
+    return float(np.log(real_rate / (1 - real_rate)) - np.log(fit_rate / (1 - fit_rate)))
+
+
 class LightningClassifier(ClassifierMixin, BaseEstimator):
     """Fit a torch network with Lightning inside ``fit``; ``predict_proba`` by softmax.
 
@@ -49,9 +64,10 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
     validation_fraction : float
         Share of the rows held out for validation when ``fit`` is not given any.
     monitor : {"val_roc_auc", "val_loss"}
-        What picks the best epoch. ROC-AUC by default: after resampling, the network's
-        probabilities are on another base rate than the real validation rows', which moves
-        their loss but not their ranking.
+        What picks the best epoch: the validation rows' ROC-AUC (the ranking), or their log
+        loss with the probabilities mapped from the rate the network trained at to the
+        validation rows' own rate (:func:`validation_logit_offset`), which judges the
+        probabilities that ``calibration=prior`` hands out.
     random_state : int or None
         Seeds the weights, the batch order and the validation slice.
     progress_bar : bool or None
@@ -128,7 +144,8 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         torch.manual_seed(seed)
         module = LogitsTrainer(self.build_network(X, encoded), self.learning_rate,
                                self.batch_size, float(self.weight_decay), self.monitor,
-                               current_listener("classifier"))
+                               current_listener("classifier"),
+                               validation_logit_offset(encoded, y_val))
         callbacks, val_loader = [], None
         if X_val is not None:
             from pytorch_lightning.callbacks import EarlyStopping

@@ -24,7 +24,11 @@ class LogitsTrainer(pl.LightningModule):
 
     With a validation loader, each epoch ends with the validation rows' loss and ROC-AUC,
     logged for Lightning's ``EarlyStopping``; the weights of the best epoch by ``monitor`` are
-    kept in memory and put back by :meth:`restore_best`.
+    kept in memory and put back by :meth:`restore_best`. The validation loss is that of the
+    probabilities at the validation rows' class rate: a network trained on resampled rows
+    (1 defaulted per 10) and judged on real ones (1 per 60) would otherwise be judged on the
+    resampling as much as on its ranking, and the epoch it keeps would be the one whose raw
+    probabilities happen to sit nearest the real rate (see ``validation_logit_offset``).
 
     Parameters
     ----------
@@ -42,12 +46,18 @@ class LogitsTrainer(pl.LightningModule):
         The validation metric that picks the best epoch.
     on_epoch_end : callable or None
         Called with each epoch's number (from 1) and metrics as the epoch ends.
+    validation_logit_offset : float
+        Added to the second class's logit before the validation loss of a two-class network:
+        the log of the validation rows' odds over the training rows' odds, which is the prior
+        shift of :func:`bond_default.decision.prior_shift.shift_prior` (0: no shift). The
+        ROC-AUC does not depend on it.
     """
 
     def __init__(self, network: nn.Module, learning_rate: float = 1e-3,
                  batch_size: int | None = None, weight_decay: float = 0.0,
                  monitor: str = "val_roc_auc",
-                 on_epoch_end: Callable[[int, dict[str, float]], None] | None = None) -> None:
+                 on_epoch_end: Callable[[int, dict[str, float]], None] | None = None,
+                 validation_logit_offset: float = 0.0) -> None:
         super().__init__()
         # Manual optimisation: one plain zero_grad/backward/step per batch, without the
         # closure and hook machinery of automatic optimisation (a visible share of a CNN step).
@@ -58,6 +68,7 @@ class LogitsTrainer(pl.LightningModule):
         self.weight_decay = weight_decay
         self.monitor = monitor
         self.on_epoch_end = on_epoch_end
+        self.validation_logit_offset = float(validation_logit_offset)
         self.history: list[dict[str, float]] = []
         self.best_epoch: int | None = None
         self._best_value: float | None = None
@@ -111,7 +122,10 @@ class LogitsTrainer(pl.LightningModule):
 
         x, y = batch
         logits = self.network(x)
-        loss = float(nn.functional.cross_entropy(logits, y))
+        shifted = logits
+        if logits.shape[1] == 2 and self.validation_logit_offset:
+            shifted = logits + logits.new_tensor([0.0, self.validation_logit_offset])
+        loss = float(nn.functional.cross_entropy(shifted, y))
         probabilities = torch.softmax(logits, dim=1).numpy()
         labels = y.numpy()
         try:  # two classes: the defaulted class's score; more: one against the rest
