@@ -81,3 +81,8 @@ def test_a_walk_forward_grid_reports_every_test_year_and_its_model_scores_at_its
     assert tuned.true_rate_ == metrics["n_train_defaulted"] / metrics["n_train"]
     assert tuned.fit_rate_ == metrics["n_fit_defaulted"] / metrics["n_fit"]
     assert tuned.fit_rate_ > 3 * tuned.true_rate_
+    # ... and the run records both, as the log says them
+    assert metrics["calibration_fit_rate"] == tuned.fit_rate_
+    assert metrics["calibration_true_rate"] == tuned.true_rate_
+    assert "calibration=prior: the classifier was fitted at a default rate of" in (
+        done.stdout + done.stderr)

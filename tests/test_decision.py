@@ -66,6 +66,23 @@ def test_prior_calibration_reads_the_resampled_rate_and_brings_the_mean_pd_to_th
     assert roc_auc_score(y_new, shifted) == pytest.approx(roc_auc_score(y_new, raw))
 
 
+def test_the_prior_shifts_rates_are_found_inside_a_threshold_tuner_and_only_there():
+    from bond_default.decision.model import prior_shift_rates
+
+    def decision_model(*overrides):
+        cfg = config("classifier=lr", "sampler=smote", *overrides)
+        return build_decision_model(cfg, build_pipeline(cfg))
+
+    x, y = _market(n=4000, rate=0.05)
+    tuned = decision_model("calibration=prior", "threshold=max_f1",
+                           "threshold.tuner.cv=2").fit(x, y)
+    rates = prior_shift_rates(tuned)
+    assert rates == {"calibration_fit_rate": tuned.estimator_.fit_rate_,
+                     "calibration_true_rate": pytest.approx(y.mean())}
+    assert rates["calibration_fit_rate"] > 1.5 * y.mean()
+    assert prior_shift_rates(decision_model().fit(x, y)) == {}
+
+
 @pytest.mark.parametrize("method", ["isotonic", "sigmoid"])
 def test_holdout_calibration_fits_the_pipeline_on_the_other_rows_only(method):
     x, y = _market(n=6000, rate=0.05)

@@ -38,6 +38,19 @@ def fitted_pipeline(model) -> Pipeline:
     return model
 
 
+def prior_shift_rates(model) -> dict[str, float]:
+    """``calibration_fit_rate`` and ``calibration_true_rate`` of the prior shift inside a
+    fitted decision model (the default rate its classifier was fitted at, and the one its
+    probabilities are mapped to); empty without ``calibration=prior``."""
+    from bond_default.decision.prior_shift import PriorShiftCalibration
+
+    while model is not None and not isinstance(model, (PriorShiftCalibration, Pipeline)):
+        model = getattr(model, "estimator_", None)
+    if not isinstance(model, PriorShiftCalibration):
+        return {}
+    return {"calibration_fit_rate": model.fit_rate_, "calibration_true_rate": model.true_rate_}
+
+
 def calibration_name(cfg: DictConfig) -> str:
     """``none``, ``prior``, ``isotonic`` or ``sigmoid``."""
     return str(OmegaConf.select(cfg, "calibration.name", default=None) or "none")

@@ -207,6 +207,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
             mlflow.log_metrics({f"test_{k}": float(v) for k, v in metrics.items()})
             mlflow.log_metrics({**{k: float(v) for k, v in counts.items()},
                                 "decision_threshold": threshold})
+            _say_prior_shift(fitted[-1].model)
             result.metrics = {**metrics, **counts, "threshold": threshold}
             predictions = pd.DataFrame({"row": np.concatenate([f.test for f in fitted]),
                                         "y_true": y_test, "score": scores})
@@ -257,6 +258,27 @@ def run_cell(cfg: DictConfig) -> CellResult:
         if backtest:
             by_year.to_csv(output_dir / WALK_FORWARD_FILE, index=False)
     return result
+
+
+def _say_prior_shift(model) -> None:
+    """``calibration=prior``: the two default rates, once in the log and in the run."""
+    import mlflow
+
+    from bond_default.decision.model import prior_shift_rates
+
+    rates = prior_shift_rates(model)
+    if not rates:
+        return
+    mlflow.log_metrics(rates)
+    fit_rate, true_rate = rates["calibration_fit_rate"], rates["calibration_true_rate"]
+    if np.isclose(fit_rate, true_rate, rtol=1e-3):
+        log.info("calibration=prior: the classifier was fitted at the training rows' own "
+                 "default rate (%.2f%%, no resampling), so its probabilities stay as they are",
+                 100 * true_rate)
+    else:
+        log.info("calibration=prior: the classifier was fitted at a default rate of %.2f%% "
+                 "(after resampling); its probabilities are mapped to the training rows' "
+                 "%.2f%%", 100 * fit_rate, 100 * true_rate)
 
 
 @dataclass
