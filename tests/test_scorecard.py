@@ -136,6 +136,7 @@ def test_it_fits_after_smote_on_a_numpy_array_with_interpolated_category_codes()
     codes = resampled[:, 2]
     assert (codes != np.round(codes)).any()  # SMOTE interpolated between levels
     model = ScorecardClassifier(categorical_columns=["x2"]).fit(resampled, labels)
+    assert model.n_rounded_codes_ == int((codes != np.round(codes)).sum())  # said, in the run
     assert model.columns_ == ["x0", "x1", "x2"] and not hasattr(model, "feature_names_in_")
     bins = real_bins(model.scorecard_table(), "x2")
     levels = {int(v) for b in bins["bin"] for v in b.strip("[]").split(", ")}
@@ -193,9 +194,12 @@ def test_log_scorecard_logs_both_tables_for_a_scorecard_only(monkeypatch):
 
     logged = {}
     monkeypatch.setattr(mlflow, "log_text", lambda text, path: logged.update({path: text}))
+    monkeypatch.setattr(mlflow, "log_metric", lambda key, value: logged.update({key: value}))
     x, y = bonds()
     scorecard_logging.log_scorecard(Pipeline([("classifier", ScorecardClassifier())]).fit(x, y))
-    assert set(logged) == {"scorecard/table.csv", "scorecard/information_value.csv"}
+    assert set(logged) == {"scorecard/table.csv", "scorecard/information_value.csv",
+                           "scorecard_rounded_codes"}
+    assert logged.pop("scorecard_rounded_codes") == 0  # whole category codes: none rounded
     from io import StringIO
 
     assert pd.read_csv(StringIO(logged["scorecard/table.csv"])).columns.tolist() == TABLE
@@ -236,19 +240,13 @@ def test_a_scorecard_grid_with_and_without_smote_finishes_tracked(tmp_path):
     for run in scorecards:
         assert run.data.metrics["test_roc_auc"] > 0.7
 
-    # The scorecard artifacts need the hook in bond_default/run/cell.py
-    # (scorecard_logging.log_scorecard(pipeline) after run_logging.log_training_curves):
-    # skipped while cell.py does not call it, asserted once it does.
-    import inspect
-
     import mlflow
 
-    from bond_default.run import cell
-
-    if "log_scorecard" not in inspect.getsource(cell):
-        pytest.skip("cell.py does not call scorecard_logging.log_scorecard yet: the runs "
-                    "FINISHED, their scorecard/ artifacts are not checked")
     client = mlflow.MlflowClient(tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}")
     for run in scorecards:
         files = {f.path for f in client.list_artifacts(run.info.run_id, "scorecard")}
         assert {"scorecard/table.csv", "scorecard/information_value.csv"} <= files
+        rounded = run.data.metrics["scorecard_rounded_codes"]
+        # SMOTE's rows between two category levels were rounded, and the run says how many
+        assert rounded > 0 if run.data.tags["sampler"] == "smote" else rounded == 0
+    assert "lay between two levels (made by the sampler)" in done.stdout + done.stderr

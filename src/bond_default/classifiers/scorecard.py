@@ -107,6 +107,9 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
         The columns binned as categories.
     flag_columns_ : list of str
         The 0/1 flags, binned without the ``min_bin_size`` floor.
+    n_rounded_codes_ : int
+        Values of those columns in the training rows that were not whole numbers (rows a
+        sampler made between two levels) and were rounded to the nearest level.
     scorecard_ : optbinning.Scorecard
         The fitted scorecard (binning process, logistic regression, points).
     binning_process_ : optbinning.BinningProcess
@@ -198,13 +201,15 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
             binning, logistic, scaling_method="pdo_odds",
             scaling_method_params={"pdo": self.pdo, "odds": self.odds,
                                    "scorecard_points": self.base_points})
-        self.scorecard_.fit(self._frame(X), event)
+        frame, self.n_rounded_codes_ = self._frame(X, count_rounded=True)
+        self.scorecard_.fit(frame, event)
         self.binning_process_ = self.scorecard_.binning_process_
         self.logistic_ = self.scorecard_.estimator_
         return self
 
-    def _frame(self, X) -> pd.DataFrame:
-        """``X`` as a DataFrame of the fitted columns; categorical codes rounded to levels."""
+    def _frame(self, X, count_rounded: bool = False):
+        """``X`` as a DataFrame of the fitted columns; categorical codes rounded to levels
+        (with ``count_rounded``, also how many values were not whole numbers)."""
         if isinstance(X, pd.DataFrame):
             frame = X.copy()
             frame.columns = frame.columns.astype(str)
@@ -215,12 +220,16 @@ class ScorecardClassifier(ClassifierMixin, BaseEstimator):
                 raise ValueError(f"X has {np.shape(X)[-1]} columns; the scorecard was fitted "
                                  f"on {len(self.columns_)}")
             frame = pd.DataFrame(array, columns=self.columns_)
-        for column in self.categorical_columns_:
-            codes = np.round(pd.to_numeric(frame[column]).to_numpy(dtype=float))
-            frame[column] = codes.astype(np.int64) if np.isfinite(codes).all() else codes
-        for column in self.flag_columns_:
-            frame[column] = np.round(pd.to_numeric(frame[column]).to_numpy(dtype=float))
-        return frame
+        rounded = 0
+        for column in self.categorical_columns_ + self.flag_columns_:
+            values = pd.to_numeric(frame[column]).to_numpy(dtype=float)
+            codes = np.round(values)
+            rounded += int(np.sum(np.isfinite(values) & (codes != values)))
+            if column in self.flag_columns_ or not np.isfinite(codes).all():
+                frame[column] = codes
+            else:
+                frame[column] = codes.astype(np.int64)
+        return (frame, rounded) if count_rounded else frame
 
     def woe(self, X) -> pd.DataFrame:
         """Each value's bin weight of evidence (the regression's input), one column per input.

@@ -39,6 +39,11 @@ def log_scorecard(pipeline) -> None:
         return
     import mlflow
 
+    if model.n_rounded_codes_:
+        log.info("scorecard: %d values of its categorical indicators and flags in the rows it "
+                 "was fitted on lay between two levels (made by the sampler) and were rounded "
+                 "to the nearest level", model.n_rounded_codes_)
+    mlflow.log_metric("scorecard_rounded_codes", model.n_rounded_codes_)
     mlflow.log_text(model.scorecard_table().to_csv(index=False), TABLE_FILE)
     iv = information_value_table(model)
     mlflow.log_text(iv.to_csv(index=False), IV_FILE)
