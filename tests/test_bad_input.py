@@ -63,6 +63,10 @@ CASES = {
                           "training split has 4"),
     "out_of_time_without_year": ("bonds.csv", lambda m: m.drop(columns="year"),
                                  ["split=out_of_time"], "split=out_of_time needs a year column"),
+    "year_columns_unknown": ("bonds.csv", lambda m: m,
+                             ["sampler=gan", "sampler.year_columns=[gdp_yoy,nonexistent]"],
+                             "sampler.year_columns names 'nonexistent', which is not a column "
+                             "of the preprocessed data; allowed: auto"),
 }
 
 

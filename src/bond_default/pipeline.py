@@ -111,11 +111,12 @@ def check_enough_defaulted(pipeline: Pipeline, n_defaulted: int, sampler_name: s
         )
 
 
-def check_preprocessing(pipeline: Pipeline, x_train, numeric: str) -> None:
+def check_preprocessing(pipeline: Pipeline, x_train, numeric: str) -> list[str]:
     """Stop with a sentence when the training rows cannot be preprocessed into finite numbers.
 
     Fits a copy of the pipeline's ``preprocess`` step on the training rows (a second of work
-    at most) so that a run that would break there is refused before it starts.
+    at most) so that a run that would break there is refused before it starts. Returns the
+    names of the columns the step makes (what the over-sampler and the classifier get).
     """
     import warnings
 
@@ -126,7 +127,8 @@ def check_preprocessing(pipeline: Pipeline, x_train, numeric: str) -> None:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore", RuntimeWarning)
         try:
-            out = np.asarray(step.fit_transform(x_train), dtype="float64")
+            made = step.fit_transform(x_train)
+            out = np.asarray(made, dtype="float64")
         except (ValueError, ArithmeticError) as err:
             raise InputError(f"the training rows cannot be preprocessed "
                              f"(classifier.preprocess.numeric={numeric}): {err}") from None
@@ -139,3 +141,20 @@ def check_preprocessing(pipeline: Pipeline, x_train, numeric: str) -> None:
             f"column '{column}' cannot be scaled with classifier.preprocess.numeric={numeric}: "
             f"its values reach {peak:.3g}, near float64's limit; use "
             "classifier.preprocess.numeric=quantile (or robust), or rescale the column")
+    return [str(c) for c in getattr(made, "columns", x_train.columns)]
+
+
+def check_year_columns(pipeline: Pipeline, columns: list[str]) -> None:
+    """Stop with a sentence when ``sampler.year_columns`` names a column the over-sampler will
+    not get (``columns``: the preprocess step's output, see :func:`check_preprocessing`)."""
+    sampler = pipeline.named_steps.get("oversample")
+    named = getattr(sampler, "year_columns", None)
+    if named is None or isinstance(named, str):  # null or auto
+        return
+    unknown = [str(c) for c in named if str(c) not in columns]
+    if unknown:
+        raise InputError(
+            f"sampler.year_columns names {', '.join(repr(c) for c in unknown)}, which "
+            f"{'is not a column' if len(unknown) == 1 else 'are not columns'} of the "
+            "preprocessed data; allowed: auto (the columns constant within each year), null "
+            f"(none), or a list of its numeric columns such as {', '.join(columns[:3])}")

@@ -123,6 +123,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
         build_pipeline,
         check_enough_defaulted,
         check_preprocessing,
+        check_year_columns,
     )
 
     # A single run refuses what cannot work before it starts (no run is left); in a grid the
@@ -133,8 +134,9 @@ def run_cell(cfg: DictConfig) -> CellResult:
         for _, fold_train, _ in folds:
             check_enough_defaulted(probe, int(data.label.iloc[fold_train].sum()),
                                    labels["sampler"])
-        check_preprocessing(probe, x_train, str(OmegaConf.select(
+        columns = check_preprocessing(probe, x_train, str(OmegaConf.select(
             cfg, "classifier.preprocess.numeric", default="quantile")))
+        check_year_columns(probe, columns)
     except InputError as err:
         if sweep_dir is None:
             raise
