@@ -6,7 +6,7 @@ import logging
 import traceback
 
 import numpy as np
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,13 @@ def run_trial(cfg: DictConfig) -> dict:
     from sklearn.model_selection import StratifiedKFold
 
     from bond_default.data.loading import load_data
-    from bond_default.pipeline import build_pipeline, check_enough_defaulted
+    from bond_default.pipeline import (
+        build_pipeline,
+        check_enough_defaulted,
+        check_preprocessing,
+        check_year_columns,
+        set_year_level_columns,
+    )
     from bond_default.run import tracking
     from bond_default.search.study import default_storage, open_study
 
@@ -53,6 +59,12 @@ def run_trial(cfg: DictConfig) -> dict:
     pipeline = build_pipeline(cfg)
     check_enough_defaulted(pipeline, int(y_train.sum() * (1 - 1 / folds.n_splits)),
                            str(choices.get("sampler")))
+    check_year_columns(pipeline, check_preprocessing(pipeline, x_train, str(OmegaConf.select(
+        cfg, "classifier.preprocess.numeric", default="quantile"))))
+    # as the refit's (run/cell.py): a GAN takes the detected year-level columns from a real
+    # year in every trial, not only the catalogue's
+    set_year_level_columns(pipeline, x_train,
+                           None if data.year is None else data.year.iloc[train], quiet=True)
 
     tracking.use_experiment(cfg.tracking.uri, cfg.tracking.experiment)
     tags = {"kind": "trial", "study": sweeper.study_name, "trial": str(trial.number),
