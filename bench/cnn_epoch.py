@@ -24,9 +24,9 @@ import numpy as np
 import torch
 
 from bond_default.classifiers.cnn import CNNClassifier
+from bond_default.classifiers.lean_trainer import adam, one_torch_thread, shuffled_batches
 from bond_default.classifiers.networks import Conv1dNet
 from bond_default.classifiers.training_module import BATCHES_PER_CALL, LogitsTrainer
-from bond_default.lean_trainer import adam, one_torch_thread, shuffled_batches
 
 
 def bare_epochs(X: np.ndarray, y: np.ndarray, epochs: int, grouped: bool,

@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from bond_default.data.synthetic_source import SyntheticSource
-from bond_default.preprocess import IndicatorPreprocessor
+from bond_default.pipeline.preprocess import IndicatorPreprocessor
 from bond_default.samplers.gan_oversampler import GANOverSampler
 
 

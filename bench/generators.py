@@ -81,7 +81,7 @@ def quality_row(name: str, overrides: list[str], seed: int) -> dict:
 
 def downstream_row(name: str, overrides: list[str], classifier: str, seed: int) -> dict:
     from bond_default.evaluate.metrics import evaluate
-    from bond_default.pipeline import build_pipeline, set_year_level_columns
+    from bond_default.pipeline.build import build_pipeline, set_year_level_columns
 
     cfg = _config([f"classifier={classifier}", f"seed={seed}", *overrides])
     data = instantiate(cfg.data).load()

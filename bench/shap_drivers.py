@@ -27,7 +27,7 @@ from sklearn.inspection import permutation_importance
 from sklearn.metrics import roc_auc_score
 
 from bond_default.evaluate.explain import METHODS, OUTPUTS, explain_pipeline
-from bond_default.pipeline import build_pipeline
+from bond_default.pipeline.build import build_pipeline
 
 CONF = Path(__file__).resolve().parents[1] / "conf"
 

@@ -20,7 +20,7 @@ from bond_default.decision.model import build_decision_model, decision_threshold
 from bond_default.decision.prior_shift import PriorShiftCalibration, shift_prior
 from bond_default.errors import InputError
 from bond_default.evaluate.metrics import calibration_metrics, population_stability
-from bond_default.pipeline import build_pipeline
+from bond_default.pipeline.build import build_pipeline
 from bond_default.run.command_line import threshold_overrides
 
 

@@ -11,7 +11,7 @@ from sklearn.metrics import roc_auc_score
 from bond_default.classifiers.epoch_metrics import streaming
 from bond_default.classifiers.fcnn import FCNNClassifier
 from bond_default.data.synthetic_source import SyntheticSource
-from bond_default.pipeline import build_pipeline
+from bond_default.pipeline.build import build_pipeline
 
 
 def config(*overrides: str):

@@ -12,7 +12,7 @@ from hydra import compose, initialize_config_dir
 from hydra.utils import instantiate
 
 from bond_default.evaluate.explain import explain_pipeline
-from bond_default.pipeline import build_pipeline
+from bond_default.pipeline.build import build_pipeline
 
 
 def _fitted(overrides: list[str]):

@@ -8,8 +8,8 @@ from scipy.stats import norm
 from sklearn.preprocessing import QuantileTransformer
 
 from bond_default.data.synthetic_source import SyntheticSource
-from bond_default.mid_rank_quantile import MidRankQuantileTransformer
-from bond_default.preprocess import IndicatorPreprocessor
+from bond_default.pipeline.mid_rank_quantile import MidRankQuantileTransformer
+from bond_default.pipeline.preprocess import IndicatorPreprocessor
 
 
 def _ratings_and_ratio(n: int = 20_000):

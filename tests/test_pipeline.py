@@ -11,9 +11,9 @@ from imblearn.over_sampling import SMOTE
 
 from bond_default.data.synthetic_source import SyntheticSource
 from bond_default.evaluate.metrics import evaluate
-from bond_default.pipeline import build_pipeline
-from bond_default.preprocess import IndicatorPreprocessor
-from bond_default.ratio import MajorityPerMinority, OversampleBy
+from bond_default.pipeline.build import build_pipeline
+from bond_default.pipeline.preprocess import IndicatorPreprocessor
+from bond_default.pipeline.ratio import MajorityPerMinority, OversampleBy
 
 
 def config(*overrides: str):

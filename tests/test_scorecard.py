@@ -14,7 +14,7 @@ from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 
 from bond_default.classifiers.scorecard import EXTRA_BINS, ScorecardClassifier
-from bond_default.preprocess import IndicatorPreprocessor
+from bond_default.pipeline.preprocess import IndicatorPreprocessor
 
 TABLE = ["indicator", "bin_id", "bin", "count", "count_share", "non_events", "events",
          "event_rate", "woe", "iv", "js", "coefficient", "points"]

@@ -105,7 +105,7 @@ def test_a_model_trained_on_text_categories_scores_them_like_one_trained_on_code
         clean_rows, tmp_path, caplog, monkeypatch):
     import yaml
 
-    from bond_default.score import main as score_main
+    from bond_default.serve.score import main as score_main
 
     levels = yaml.safe_load((Path(__file__).parents[1] / "conf/data/wind.yaml").read_text(
         encoding="utf-8"))["levels"]

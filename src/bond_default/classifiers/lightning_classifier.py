@@ -43,8 +43,8 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
     network does not train on; training stops when ``monitor`` has not improved for
     ``patience`` epochs, and the weights of the best epoch are kept. In the project's pipeline
     those rows are real rows cut before any resampling (``fit``'s ``validation``, see
-    :class:`bond_default.validation_holdout.ValidationHoldout`); alone, the classifier cuts a
-    stratified ``validation_fraction`` of the rows it is given.
+    :class:`bond_default.pipeline.validation_holdout.ValidationHoldout`); alone, the
+    classifier cuts a stratified ``validation_fraction`` of the rows it is given.
 
     Parameters
     ----------
@@ -121,16 +121,16 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         import torch
 
         from bond_default.classifiers.epoch_metrics import current_listener
-        from bond_default.classifiers.training_module import (
-            BATCHES_PER_CALL,
-            MONITORS,
-            LogitsTrainer,
-        )
-        from bond_default.lean_trainer import (
+        from bond_default.classifiers.lean_trainer import (
             lean_trainer,
             one_batch,
             one_torch_thread,
             shuffled_batches,
+        )
+        from bond_default.classifiers.training_module import (
+            BATCHES_PER_CALL,
+            MONITORS,
+            LogitsTrainer,
         )
 
         if self.monitor not in MONITORS:
@@ -185,7 +185,7 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
     def _validation_rows(self, X, encoded, validation, seed):
         """``(X, y, X_val, y_val)``: the rows to train on and to validate on (labels encoded);
         the last two ``None`` without validation."""
-        from bond_default.validation_holdout import stratified_holdout
+        from bond_default.pipeline.validation_holdout import stratified_holdout
 
         if not self.early_stopping:
             return X, encoded, None, None

@@ -36,7 +36,7 @@ def _flags(columns: list[str]) -> list[str]:
     """0/1 columns by name: the catalogue's binary indicators, the preprocess step's
     missing-value flags (``missing=<column>``)."""
     from bond_default.data.catalogue import BY_NAME
-    from bond_default.preprocess import MISSING_PREFIX
+    from bond_default.pipeline.preprocess import MISSING_PREFIX
 
     return [c for c in columns if c.startswith(MISSING_PREFIX)
             or (c in BY_NAME and BY_NAME[c].kind == "binary")]

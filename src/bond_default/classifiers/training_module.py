@@ -94,7 +94,7 @@ class LogitsTrainer(pl.LightningModule):
         return self.network(x)
 
     def configure_optimizers(self):
-        from bond_default.lean_trainer import adam
+        from bond_default.classifiers.lean_trainer import adam
 
         return adam(self.network.parameters(), self.learning_rate, self.weight_decay)
 

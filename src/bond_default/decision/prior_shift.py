@@ -33,8 +33,9 @@ class PriorShiftCalibration(ClassifierMixin, BaseEstimator):
     Over-sampling to 1 defaulted per 10 non-defaulted rows makes a model's probabilities
     several times too high for a market where 1.6% of bonds default. After fitting
     ``estimator`` on the training rows, the default rate the classifier saw is read from the
-    pipeline's ``count`` step (:class:`bond_default.fit_row_counter.FitRowCounter`, the rows
-    handed to the classifier after resampling), the true one from the training labels, and
+    pipeline's ``count`` step
+    (:class:`bond_default.pipeline.fit_row_counter.FitRowCounter`, the rows handed to the
+    classifier after resampling), the true one from the training labels, and
     :func:`shift_prior` maps every score. The ranking (ROC-AUC) does not change.
 
     Parameters

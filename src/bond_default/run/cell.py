@@ -119,8 +119,8 @@ def run_cell(cfg: DictConfig) -> CellResult:
     backtest = folds[0][0] is not None  # split=walk_forward: one fold per test year
     x_train, y_train = data.features.iloc[train], data.label.iloc[train]
 
-    from bond_default.pipeline import (
-        build_pipeline,
+    from bond_default.pipeline.build import build_pipeline
+    from bond_default.pipeline.checks import (
         check_enough_defaulted,
         check_preprocessing,
         check_year_columns,
@@ -308,7 +308,7 @@ def fit_fold(cfg: DictConfig, data, fold, last: bool) -> FoldFit:
         decision_threshold,
         fitted_pipeline,
     )
-    from bond_default.pipeline import build_pipeline, set_year_level_columns
+    from bond_default.pipeline.build import build_pipeline, set_year_level_columns
 
     year, train, test = fold
     x_train, y_train = data.features.iloc[train], data.label.iloc[train].to_numpy()

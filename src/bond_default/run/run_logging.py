@@ -104,7 +104,7 @@ def log_missing_indicators(pipeline) -> None:
 
 def validation_counts(pipeline) -> dict[str, int]:
     """Rows held out for early stopping, and the epochs trained and kept (none without)."""
-    from bond_default.pipeline import VALIDATION_STEP
+    from bond_default.pipeline.bond_pipeline import VALIDATION_STEP
 
     holdout = pipeline.named_steps.get(VALIDATION_STEP)
     if holdout is None:
@@ -291,7 +291,7 @@ def log_model(model, x_test: pd.DataFrame, scores: np.ndarray, calibration: str 
     from mlflow.models import infer_signature
 
     import bond_default
-    from bond_default.pyfunc_model import PIPELINE_ARTIFACT
+    from bond_default.serve.pyfunc_model import PIPELINE_ARTIFACT
 
     example = x_test.head(50)
     # Integer-coded columns are declared as doubles: new files may carry gaps in them.
@@ -306,7 +306,7 @@ def log_model(model, x_test: pd.DataFrame, scores: np.ndarray, calibration: str 
         code = Path(folder) / "bond_default"  # the package's sources, without caches
         shutil.copytree(package, code, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         return mlflow.pyfunc.log_model(
-            name="model", python_model=str(package / "pyfunc_entry.py"),
+            name="model", python_model=str(package / "serve" / "pyfunc_entry.py"),
             artifacts={PIPELINE_ARTIFACT: str(pickled)}, code_paths=[str(code)],
             metadata={"calibration": calibration, "decision_threshold": float(threshold)},
             signature=infer_signature(example, scores[:50]), input_example=example.head(3),

@@ -222,7 +222,7 @@ class GANOverSampler(BaseOverSampler):
                             weights=None, rows_per_epoch=None) -> np.ndarray:
         import torch
 
-        from bond_default.lean_trainer import (
+        from bond_default.classifiers.lean_trainer import (
             history_stream,
             lean_trainer,
             one_torch_thread,

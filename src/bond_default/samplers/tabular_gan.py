@@ -89,7 +89,7 @@ class TabularGAN(pl.LightningModule):
 
     def configure_optimizers(self):
         betas = (0.5, 0.9) if self.loss == "wgan_gp" else (0.5, 0.999)
-        from bond_default.lean_trainer import adam
+        from bond_default.classifiers.lean_trainer import adam
 
         return (adam(self.generator.parameters(), self.learning_rate, betas=betas),
                 adam(self.discriminator.parameters(), self.learning_rate, betas=betas))

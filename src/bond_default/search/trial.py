@@ -35,12 +35,11 @@ def run_trial(cfg: DictConfig) -> dict:
     from sklearn.model_selection import StratifiedKFold
 
     from bond_default.data.loading import load_data
-    from bond_default.pipeline import (
-        build_pipeline,
+    from bond_default.pipeline.build import build_pipeline, set_year_level_columns
+    from bond_default.pipeline.checks import (
         check_enough_defaulted,
         check_preprocessing,
         check_year_columns,
-        set_year_level_columns,
     )
     from bond_default.run import tracking
     from bond_default.search.study import default_storage, open_study

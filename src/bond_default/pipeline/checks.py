@@ -1,88 +1,11 @@
-"""From a composed config to one imbalanced-learn Pipeline, every step built by Hydra."""
+"""What a cell checks before its run starts, so that a run that cannot work is refused with
+one sentence and leaves nothing in MLflow."""
 
 from __future__ import annotations
 
 from imblearn.pipeline import Pipeline
-from omegaconf import DictConfig
 
-from bond_default.classifiers.lightning_classifier import LightningClassifier
 from bond_default.errors import InputError
-from bond_default.fit_row_counter import FitRowCounter
-from bond_default.validation_holdout import ValidationHoldout
-
-VALIDATION_STEP = "validation"
-
-
-class BondPipeline(Pipeline):
-    """imbalanced-learn ``Pipeline`` that hands its classifier the real rows held out for
-    validation (the ``validation`` step, :class:`ValidationHoldout`) when it is fitted.
-
-    The rows are taken when the classifier starts training, after every step before it was
-    fitted, so cloned pipelines (cross-validation) hand over their own rows.
-    """
-
-    def fit(self, X, y=None, **params):
-        """Fit every step; the classifier's ``fit`` gets ``validation``, the held-out rows."""
-        if VALIDATION_STEP in self.named_steps:
-            params = {**params, f"{self.steps[-1][0]}__validation": self._held_out_rows}
-        return super().fit(X, y, **params)
-
-    def _held_out_rows(self):
-        return self.named_steps[VALIDATION_STEP].take()
-
-
-def build_pipeline(cfg: DictConfig) -> Pipeline:
-    """``preprocess -> [validation] -> oversample -> undersample -> count -> classifier``.
-
-    ``cfg.classifier.preprocess`` and ``cfg.classifier.estimator``, ``cfg.sampler`` and
-    ``cfg.ratio.undersampler`` are instantiated by :func:`hydra.utils.instantiate`.
-    ``sampler=none`` (an empty sampler config) leaves the training rows as they are: no
-    over- and no under-sampling, the paper's "no oversampling" row. The samplers act only
-    inside ``fit``: test rows are never resampled. A classifier that stops early
-    (``early_stopping``, the Lightning networks by default) gets a ``validation`` step: its
-    ``validation_fraction`` of the real training rows, held out before any resampling.
-    """
-    from hydra.utils import instantiate
-
-    estimator = instantiate(cfg.classifier.estimator)
-    steps = [("preprocess", instantiate(cfg.classifier.preprocess))]
-    if isinstance(estimator, LightningClassifier) and estimator.early_stopping:
-        steps.append((VALIDATION_STEP, ValidationHoldout(
-            fraction=estimator.validation_fraction, random_state=estimator.random_state)))
-    if cfg.get("sampler"):
-        steps.append(("oversample", instantiate(cfg.sampler)))
-        if cfg.ratio.get("undersampler"):
-            steps.append(("undersample", instantiate(cfg.ratio.undersampler)))
-    steps.append(("count", FitRowCounter()))
-    steps.append(("classifier", estimator))
-    return BondPipeline(steps)
-
-
-def set_year_level_columns(pipeline: Pipeline, x_train, year, quiet: bool = False) -> list[str]:
-    """The year-level columns of the training rows (constant within each year, and the
-    catalogue's), when the pipeline over-samples; the over-sampler is given them when it asks
-    (``year_columns: auto``, the GANs), and they are said once in the log (not when
-    ``quiet``: the earlier folds of a backtest).
-
-    Every over-sampler's generated rows are judged on them (year-consistency).
-    """
-    import logging
-
-    from bond_default.data.year_level import year_level_columns
-
-    sampler = pipeline.named_steps.get("oversample")
-    if sampler is None:
-        return []
-    columns = year_level_columns(x_train, year)
-    takes_them = getattr(sampler, "year_columns", None) == "auto"
-    if takes_them:
-        sampler.set_params(year_columns=columns)
-    if columns and not quiet:
-        logging.getLogger(__name__).info(
-            "year-level columns (one value per year)%s: %s",
-            "; generated rows take them from a real year of the over-sampled class"
-            if takes_them else "", ", ".join(columns))
-    return columns
 
 
 def minimum_defaulted_rows(pipeline: Pipeline) -> int:

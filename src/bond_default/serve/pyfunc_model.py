@@ -19,7 +19,7 @@ class DefaultProbabilityModel(PythonModel):
     ``decision_threshold`` is the run's threshold). ``unwrap_python_model().pipeline`` is the
     fitted scikit-learn model: the pipeline, or the calibration / threshold tuner around it.
 
-    The model is logged from code (``bond_default/pyfunc_entry.py``) with the fitted model as
+    The model is logged from code (``bond_default/serve/pyfunc_entry.py``) with the fitted model as
     its artifact ``pipeline``, read in :meth:`load_context`; models logged before that carry
     it pickled inside this object.
 

@@ -17,7 +17,7 @@ from sklearn.preprocessing import (
 from sklearn.utils.validation import check_is_fitted
 
 from bond_default.data.catalogue import BY_NAME
-from bond_default.mid_rank_quantile import MidRankQuantileTransformer
+from bond_default.pipeline.mid_rank_quantile import MidRankQuantileTransformer
 
 NUMERIC_SCALERS = ("quantile", "standard", "robust", "none")
 #: Name prefix of a missing-value indicator column: ``missing=<column>``.

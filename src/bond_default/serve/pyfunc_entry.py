@@ -3,6 +3,6 @@ build the model when it loads it (the fitted pipeline comes from the model's art
 
 from mlflow.models import set_model
 
-from bond_default.pyfunc_model import DefaultProbabilityModel
+from bond_default.serve.pyfunc_model import DefaultProbabilityModel
 
 set_model(DefaultProbabilityModel())
