@@ -115,10 +115,13 @@ def test_the_same_seed_gives_the_same_metrics_and_another_seed_other_ones(tmp_pa
     ("sampler.max_epochs=0", "sampler.max_epochs=0 is invalid: GAN epochs"),
     ("explain.output=odds", "explain.output=odds is invalid: allowed are log-odds, probability"),
     ("explain.method=kernel", "explain.method=kernel is invalid: allowed are auto, permutation"),
+    ("tracking.register=true tracking.log_model=false",
+     "tracking.register=true registers each run's model, and tracking.log_model=false logs "
+     "none"),
 ])
 def test_an_invalid_setting_stops_before_any_data_is_loaded(override, expected, tmp_path):
     # a data path that does not exist: had the data been read, that error would show instead
-    done = run_train(["data=file", f"data.path={tmp_path / 'absent.csv'}", override],
+    done = run_train(["data=file", f"data.path={tmp_path / 'absent.csv'}", *override.split()],
                      cwd=tmp_path, timeout=120)
     output = done.stdout + done.stderr
     assert done.returncode == 2, output

@@ -13,6 +13,8 @@ log = logging.getLogger(__name__)
 
 PREFIX = "bond-default"
 MODES = ("auto", "true", "false")
+#: Tag of a run whose model could not be registered: the name tried and why.
+REGISTRATION_ERROR_TAG = "registration_error"
 
 
 def registered_name(classifier: str, sampler: str) -> str:
@@ -23,6 +25,19 @@ def registered_name(classifier: str, sampler: str) -> str:
 def register_mode(value) -> str:
     """``tracking.register`` as one of :data:`MODES` (YAML reads true / false as booleans)."""
     return str(value).lower()
+
+
+def registers_best(cfg) -> bool:
+    """Whether a grid or search registers its chosen model: ``tracking.register=auto`` and
+    models logged (with ``tracking.log_model=false`` there is none to register, said once)."""
+    from omegaconf import OmegaConf
+
+    if register_mode(OmegaConf.select(cfg, "tracking.register", default="auto")) != "auto":
+        return False
+    if not OmegaConf.select(cfg, "tracking.log_model", default=True):
+        log.info("tracking.log_model=false: no model is logged, so none is registered")
+        return False
+    return True
 
 
 def register_run_model(run_id: str, classifier: str, sampler: str, chosen_by: str,
@@ -63,6 +78,10 @@ def register_run_model(run_id: str, classifier: str, sampler: str, chosen_by: st
     except MlflowException as err:
         log.warning("the model of run %s was not registered as %s: %s", run_id, name,
                     err.message)
+        try:  # the run says it too; the store may be what failed
+            client.set_tag(run_id, REGISTRATION_ERROR_TAG, f"{name}: {err.message}"[:5000])
+        except MlflowException:
+            pass
         return None
     uri = f"models:/{name}/{version.version}"
     log.info("registered the model of run %s as %s (chosen by %s)", run_id, uri, chosen_by)

@@ -200,9 +200,10 @@ class MultirunSummary(Callback):
             return
         sweep_dir = Path(config.hydra.sweep.dir)
         try:
+            from bond_default.run.registry import registers_best
+
             failed = finish_multirun(sweep_dir, config.tracking.uri, config.tracking.experiment,
-                                     register=OmegaConf.select(config, "tracking.register",
-                                                               default="auto"))
+                                     register="auto" if registers_best(config) else "false")
         except Exception as err:  # Hydra would turn it into a warning and exit 0
             log.error("the multirun's summary could not be written (%s: %s); its parent run "
                       "ends FAILED", type(err).__name__, err)

@@ -354,7 +354,7 @@ class OptunaSweeper(Sweeper):
         from hydra.core.utils import JobStatus
 
         from bond_default.run.cell import RESULT_FILE
-        from bond_default.run.registry import register_mode, register_run_model
+        from bond_default.run.registry import register_run_model, registers_best
 
         subdir = f"best_trial_{best.number}"
         job = overrides + [f"hydra.sweep.subdir={subdir}"]
@@ -364,8 +364,7 @@ class OptunaSweeper(Sweeper):
             log.info("best trial %d refit on the training split: test ROC-AUC %.4f",
                      best.number, result.return_value)
             cell = json.loads((sweep_dir / subdir / RESULT_FILE).read_text())
-            if register_mode(OmegaConf.select(self.config, "tracking.register",
-                                              default="auto")) == "auto":
+            if registers_best(self.config):
                 register_run_model(cell["run_id"], cell["labels"]["classifier"],
                                    cell["labels"]["sampler"], chosen_by="cv_roc_auc",
                                    value=best.value, context=f"best trial {best.number} of "
