@@ -80,19 +80,16 @@ def quality_row(name: str, overrides: list[str], seed: int) -> dict:
 
 
 def downstream_row(name: str, overrides: list[str], classifier: str, seed: int) -> dict:
+    """The cell's whole model (``python train.py``'s fit, without MLflow) with this sampler,
+    scored on the test rows."""
     from bond_default.evaluate.metrics import evaluate
-    from bond_default.pipeline.build import build_pipeline, set_year_level_columns
+    from bond_default.run.cell import fit_fold
 
     cfg = _config([f"classifier={classifier}", f"seed={seed}", *overrides])
     data = instantiate(cfg.data).load()
     train, test = instantiate(cfg.split).split(data, seed)
-    x_train, y_train = data.features.iloc[train], data.label.iloc[train].to_numpy()
-    pipeline = build_pipeline(cfg)
-    set_year_level_columns(pipeline, x_train, data.year.iloc[train])
-    np.random.seed(seed)
-    pipeline.fit(x_train, y_train)
-    scores = pipeline.predict_proba(data.features.iloc[test])[:, 1]
-    metrics = evaluate(data.label.iloc[test].to_numpy(), scores, float(cfg.threshold))
+    fit = fit_fold(cfg, data, (None, train, test), last=False)
+    metrics = evaluate(fit.y_test, fit.scores, fit.threshold)
     return {"sampler": name, "classifier": classifier, "seed": seed,
             "roc_auc": metrics["roc_auc"], "pr_auc": metrics["pr_auc"]}
 
