@@ -41,7 +41,7 @@ class ValidationHoldout(BaseEstimator):
     Over-samplers make rows that resemble defaulted bonds; a network judged on those would
     be judged on the generator's work, so the rows that decide when a network stops training
     are cut here, before any resampling, from the real training rows, and handed to the
-    classifier by :class:`bond_default.pipeline.BondPipeline`. The step sits after the
+    classifier by :class:`bond_default.pipeline.bond_pipeline.BondPipeline`. The step sits after the
     preprocessing (the held-out rows are scaled and encoded like every other row; the scaler
     saw their features, never their labels). Like every sampler it acts only while the
     pipeline is fitted: prediction passes by it.
