@@ -203,7 +203,7 @@ class MultirunSummary(Callback):
             from bond_default.run.registry import registers_best
 
             failed = finish_multirun(sweep_dir, config.tracking.uri, config.tracking.experiment,
-                                     register="auto" if registers_best(config) else "false")
+                                     register_best=registers_best(config))
         except Exception as err:  # Hydra would turn it into a warning and exit 0
             log.error("the multirun's summary could not be written (%s: %s); its parent run "
                       "ends FAILED", type(err).__name__, err)
@@ -278,12 +278,13 @@ def _register_best(table: pd.DataFrame, parent: str | None) -> None:
 
 
 def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
-                    interrupted: str | None = None, register="auto") -> int:
+                    interrupted: str | None = None, register_best: bool = False) -> int:
     """Write the summary of the cells that left a result, log it to the parent run, end it.
 
     The parent ends FINISHED when every cell did, FAILED when one did not, KILLED when the
-    grid was ``interrupted`` (by that signal). With ``register`` ``auto`` and the grid not
-    interrupted, its best cell's model is registered. Returns the number of cells not
+    grid was ``interrupted`` (by that signal). With ``register_best`` (see
+    :func:`bond_default.run.registry.registers_best`) and the grid not interrupted, its best
+    cell's model is registered. Returns the number of cells not
     FINISHED, or, when interrupted, the number that FINISHED.
     """
     from mlflow import MlflowClient
@@ -335,9 +336,7 @@ def finish_multirun(sweep_dir: Path, uri: str, experiment: str,
         client.log_metric(parent, "n_failed", len(failed))
         if interrupted:
             client.set_tag(parent, "end_reason", f"interrupted by {interrupted}")
-        from bond_default.run.registry import register_mode
-
-        if not interrupted and register_mode(register) == "auto":
+        if register_best and not interrupted:
             _register_best(table, parent)
         client.set_terminated(parent, status="KILLED" if interrupted else
                               "FAILED" if len(failed) else "FINISHED")
