@@ -26,13 +26,8 @@ MOVED = {
     "bond_default.pyfunc_model": "bond_default.serve.pyfunc_model",
 }
 
-#: names that lived in the module ``bond_default.pipeline`` before it became a package
-PIPELINE_NAMES = {
-    "BondPipeline": "bond_default.pipeline.bond_pipeline",
-    "VALIDATION_STEP": "bond_default.pipeline.bond_pipeline",
-    "build_pipeline": "bond_default.pipeline.build",
-    "set_year_level_columns": "bond_default.pipeline.build",
-}
+#: classes a pickle names in the module ``bond_default.pipeline``, before it became a package
+PIPELINE_NAMES = {"BondPipeline": "bond_default.pipeline.bond_pipeline"}
 
 
 class _Alias(importlib.abc.Loader):
