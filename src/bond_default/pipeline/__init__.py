@@ -4,7 +4,7 @@ and the checks made before a run starts (``checks``)."""
 
 
 def __getattr__(name: str):
-    # the classes and functions of the module this package replaced, for models pickled then
+    # the class of the module this package replaced, for models pickled before the move
     from bond_default.moved_modules import PIPELINE_NAMES
 
     if name in PIPELINE_NAMES:

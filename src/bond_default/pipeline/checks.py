@@ -81,3 +81,12 @@ def check_year_columns(pipeline: Pipeline, columns: list[str]) -> None:
             f"{'is not a column' if len(unknown) == 1 else 'are not columns'} of the "
             "preprocessed data; allowed: auto (the columns constant within each year), null "
             f"(none), or a list of its numeric columns such as {', '.join(columns[:3])}")
+
+
+def check_training_rows(pipeline: Pipeline, cfg, x_train) -> None:
+    """:func:`check_preprocessing` and then :func:`check_year_columns` on the training rows,
+    as a cell and a search trial make them before their runs start."""
+    from omegaconf import OmegaConf
+
+    numeric = str(OmegaConf.select(cfg, "classifier.preprocess.numeric", default="quantile"))
+    check_year_columns(pipeline, check_preprocessing(pipeline, x_train, numeric))

@@ -120,11 +120,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
     x_train, y_train = data.features.iloc[train], data.label.iloc[train]
 
     from bond_default.pipeline.build import build_pipeline
-    from bond_default.pipeline.checks import (
-        check_enough_defaulted,
-        check_preprocessing,
-        check_year_columns,
-    )
+    from bond_default.pipeline.checks import check_enough_defaulted, check_training_rows
 
     # A single run refuses what cannot work before it starts (no run is left); in a grid the
     # cell's run ends FAILED with the reason saved, beside the cells that could run.
@@ -134,9 +130,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
         for _, fold_train, _ in folds:
             check_enough_defaulted(probe, int(data.label.iloc[fold_train].sum()),
                                    labels["sampler"])
-        columns = check_preprocessing(probe, x_train, str(OmegaConf.select(
-            cfg, "classifier.preprocess.numeric", default="quantile")))
-        check_year_columns(probe, columns)
+        check_training_rows(probe, cfg, x_train)
     except InputError as err:
         if sweep_dir is None:
             raise

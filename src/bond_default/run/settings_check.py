@@ -89,8 +89,10 @@ def check_config(cfg: DictConfig) -> None:
         if value is not None and value not in allowed_values:
             raise InputError(f"{key}={value} is invalid: allowed are "
                              f"{', '.join(map(str, allowed_values))}")
-    if (str(OmegaConf.select(cfg, "tracking.register", default="auto")).lower() == "true"
-            and OmegaConf.select(cfg, "tracking.log_model", default=True) is False):
+    from bond_default.run.registry import register_mode
+
+    if (register_mode(OmegaConf.select(cfg, "tracking.register", default="auto")) == "true"
+            and not OmegaConf.select(cfg, "tracking.log_model", default=True)):
         raise InputError("tracking.register=true registers each run's model, and "
                          "tracking.log_model=false logs none: drop one of the two")
     target = OmegaConf.select(cfg, "sampler._target_", default=None)

@@ -6,7 +6,7 @@ import logging
 import traceback
 
 import numpy as np
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +36,7 @@ def run_trial(cfg: DictConfig) -> dict:
 
     from bond_default.data.loading import load_data
     from bond_default.pipeline.build import build_pipeline, set_year_level_columns
-    from bond_default.pipeline.checks import (
-        check_enough_defaulted,
-        check_preprocessing,
-        check_year_columns,
-    )
+    from bond_default.pipeline.checks import check_enough_defaulted, check_training_rows
     from bond_default.run import tracking
     from bond_default.search.study import default_storage, open_study
 
@@ -58,8 +54,7 @@ def run_trial(cfg: DictConfig) -> dict:
     pipeline = build_pipeline(cfg)
     check_enough_defaulted(pipeline, int(y_train.sum() * (1 - 1 / folds.n_splits)),
                            str(choices.get("sampler")))
-    check_year_columns(pipeline, check_preprocessing(pipeline, x_train, str(OmegaConf.select(
-        cfg, "classifier.preprocess.numeric", default="quantile"))))
+    check_training_rows(pipeline, cfg, x_train)
     # as the refit's (run/cell.py): a GAN takes the detected year-level columns from a real
     # year in every trial, not only the catalogue's
     set_year_level_columns(pipeline, x_train,
