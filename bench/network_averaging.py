@@ -30,14 +30,15 @@ def measure(seed: int, networks: int, data_path: str, extra: list[str]) -> list[
     from bond_default.data.loading import load_data
     from bond_default.run.cell import fit_fold
 
-    rows, scores = [], []
+    rows, scores, data = [], [], None
     for j in range(networks):
         with initialize_config_dir(str(REPO / "conf"), version_base="1.3"):
             cfg = compose("train", overrides=[
                 "classifier=cnn", "sampler=none", f"seed={seed}", "data=polish",
                 f"data.path={Path(data_path).resolve()}",
                 f"classifier.estimator.random_state={100 * seed + j}", *extra])
-        data = load_data(cfg)
+        if data is None:  # the same rows for every network of the seed: read them once
+            data = load_data(cfg)
         fit = fit_fold(cfg, data, (None, *instantiate(cfg.split).split(data, seed)),
                        last=False)
         scores.append(fit.scores)
