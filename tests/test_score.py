@@ -17,6 +17,18 @@ from conftest import free_port, run_train, runs_in
 
 from bond_default.data.synthetic import generate_market
 
+#: the scoring command in a process where imbalanced-learn cannot be imported
+BLOCK_IMBLEARN = """
+import importlib.abc, sys
+class Block(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "imblearn":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, Block())
+from bond_default.serve.score import main
+sys.exit(main(sys.argv[1:]))
+"""
+
 
 def _score(args, cwd):
     return subprocess.run([sys.executable, "-m", "bond_default.score", *args], cwd=cwd,
@@ -66,6 +78,15 @@ def test_a_logged_model_scores_a_file_of_new_bonds_and_refuses_a_malformed_one(t
 
     missing = _score([run_id, "nowhere.csv"], tmp_path)
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+    # a model that exists but needs a package this environment lacks is not "no model"
+    without_imblearn = subprocess.run([sys.executable, "-c", BLOCK_IMBLEARN, run_id,
+                                       "new_bonds.csv"], cwd=tmp_path, capture_output=True,
+                                      text=True, timeout=300)
+    assert without_imblearn.returncode == 2, without_imblearn.stderr[-3000:]
+    assert "needs the Python module 'imblearn'" in without_imblearn.stderr
+    assert "no model at" not in without_imblearn.stderr
+    assert "Traceback" not in without_imblearn.stderr
 
 
 # slow: starts a model server (about 40 s); what the served model computes, the pyfunc

@@ -107,6 +107,9 @@ def score(model: str, path: str, tracking_uri: str, threshold: float | None = No
     try:
         loaded = mlflow.pyfunc.load_model(uri)
     except Exception as err:
+        missing = _missing_module(err)
+        if missing is not None:
+            raise InputError(_missing_module_message(uri, missing)) from err
         raise InputError(f"no model at {uri} in {tracking_uri}: "
                          f"{str(err).splitlines()[0]}") from err
     columns = loaded.metadata.get_input_schema().input_names()
@@ -129,6 +132,28 @@ def score(model: str, path: str, tracking_uri: str, threshold: float | None = No
              ", i.e. at the default rate of the rows the classifier was fitted on",
              threshold, int(out["predicted_default"].sum()))
     return out
+
+
+def _missing_module(err: BaseException) -> str | None:
+    """The module whose import failed while a model was loaded (the error or any error it
+    was raised from), or ``None`` when the load failed for another reason."""
+    while err is not None:
+        if isinstance(err, ModuleNotFoundError) and err.name:
+            return err.name
+        err = err.__cause__ or err.__context__
+    return None
+
+
+def _missing_module_message(uri: str, module: str) -> str:
+    """One sentence for a model that exists but needs a module this environment lacks."""
+    package = module.split(".")[0]
+    if package == "bond_default":
+        return (f"the model at {uri} was logged by a version of bond-default that had the "
+                f"module {module}, which this one lacks; score it with the version that "
+                "trained it")
+    return (f"the model at {uri} needs the Python module {package!r}, which this environment "
+            "cannot import; install the package that provides it (the model's requirements.txt "
+            "in MLflow lists every package it was logged with) and score again")
 
 
 def _run_threshold(run_id: str | None, metadata: dict) -> float:
