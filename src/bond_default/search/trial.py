@@ -37,7 +37,7 @@ def run_trial(cfg: DictConfig) -> dict:
     from bond_default.data.loading import load_data
     from bond_default.pipeline.build import build_pipeline, set_year_level_columns
     from bond_default.pipeline.checks import check_enough_defaulted, check_training_rows
-    from bond_default.run import tracking
+    from bond_default.run import run_logging, tracking
     from bond_default.search.study import default_storage, open_study
 
     hc = HydraConfig.get()
@@ -57,8 +57,8 @@ def run_trial(cfg: DictConfig) -> dict:
     check_training_rows(pipeline, cfg, x_train)
     # as the refit's (run/cell.py): a GAN takes the detected year-level columns from a real
     # year in every trial, not only the catalogue's
-    set_year_level_columns(pipeline, x_train,
-                           None if data.year is None else data.year.iloc[train], quiet=True)
+    year_columns = set_year_level_columns(
+        pipeline, x_train, None if data.year is None else data.year.iloc[train], quiet=True)
 
     tracking.use_experiment(cfg.tracking.uri, cfg.tracking.experiment)
     tags = {"kind": "trial", "study": sweeper.study_name, "trial": str(trial.number),
@@ -83,6 +83,11 @@ def run_trial(cfg: DictConfig) -> dict:
                 if k < folds.n_splits - 1 and trial.should_prune():
                     state = PRUNED
                     break
+            if year_columns:
+                mlflow.set_tag("year_level_columns", ", ".join(year_columns))
+            # the generated rows of the trial's last fold, judged as a cell's are
+            run_logging.log_sampler_quality(model, x_train.iloc[fit_rows], y_train[fit_rows],
+                                            year_columns)
             value = float(np.mean(aucs))
             mlflow.log_metrics({"cv_roc_auc_mean": value, "cv_folds_done": len(aucs)})
             mlflow.set_tag("state", state)
