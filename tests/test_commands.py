@@ -60,11 +60,13 @@ def test_smoke_grid_gives_six_tracked_cells_a_parent_and_a_summary(tmp_path):
 
 
 def test_polish_benchmark_runs_with_imputation(tmp_path, polish_path):
-    done = run_train(["-m", "data=polish", f"data.path={polish_path}", "classifier=lr,gbdt",
-                      "sampler=none,smote", "tracking.log_model=false"], cwd=tmp_path)
+    # lr, which cannot take a gap, before and after SMOTE, which cannot either
+    done = run_train(["-m", "data=polish", f"data.path={polish_path}", "classifier=lr",
+                      "sampler=none,smote", "tracking.log_model=false", "explain.enabled=false"],
+                     cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     children = [r for r in runs_in(tmp_path) if "mlflow.parentRunId" in r.data.tags]
-    assert len(children) == 4 and {r.info.status for r in children} == {"FINISHED"}
+    assert len(children) == 2 and {r.info.status for r in children} == {"FINISHED"}
     for run in children:
         assert run.data.tags["dataset"] == "polish"
         # all 7,027 companies are kept: gaps are imputed, not dropped
