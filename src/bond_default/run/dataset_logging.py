@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -46,6 +47,9 @@ def log_datasets(data, cfg: DictConfig, train: np.ndarray, test: np.ndarray) -> 
     row count; ``label`` is declared as the target.
     """
     import mlflow
+    from mlflow.exceptions import MlflowException
+
+    from bond_default.run.retry import with_backoff
 
     source = dataset_source(cfg)
     frame = data.features.copy()
@@ -58,5 +62,17 @@ def log_datasets(data, cfg: DictConfig, train: np.ndarray, test: np.ndarray) -> 
         with warnings.catch_warnings():  # its hint is about model signatures, not inputs
             warnings.filterwarnings("ignore", "Hint: Inferred schema contains integer")
             dataset = mlflow.data.from_pandas(part, source=source, targets=LABEL, name=name)
-            mlflow.log_input(dataset, context=context, tags={
-                "rows": str(len(part)), "defaulted": str(int(part[LABEL].sum()))})
+            tags = {"rows": str(len(part)), "defaulted": str(int(part[LABEL].sum()))}
+            # cells of a parallel grid log the same rows at once: MLflow looks for the
+            # dataset, both insert it, one loses on the unique key; retried, it finds it
+            with_backoff(partial(mlflow.log_input, dataset, context=context, tags=tags),
+                         (MlflowException,), f"logging the dataset {name}",
+                         retry_if=_dataset_insert_race)
+
+
+def _dataset_insert_race(err: BaseException) -> bool:
+    """Whether ``err`` is the unique key of MLflow's datasets table, hit by a parallel cell
+    (SQLite's words, PostgreSQL's or MySQL's)."""
+    text = str(err)
+    return "datasets" in text and any(word in text for word in (
+        "UNIQUE constraint failed", "UniqueViolation", "Duplicate entry", "IntegrityError"))
