@@ -20,7 +20,7 @@ def test_the_gan_hands_the_classifier_the_papers_994_defaulted_and_9940_other_ro
     # the default market (26,561 bonds, rows with gaps dropped, stratified 70/30 split) and
     # the paper's ratio: 284 defaulted training rows + 2.5 x 284 generated = 994, then 10 x 994
     done = run_train(["classifier=lr", "sampler=gan", "ratio=paper", "sampler.max_epochs=2",
-                      "tracking.log_model=false"], cwd=tmp_path)
+                      "tracking.log_model=false", "explain.enabled=false"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     (run,) = runs_in(tmp_path)
     metrics = run.data.metrics
