@@ -82,7 +82,9 @@ def test_two_cells_racing_to_insert_one_dataset_both_log_it(tmp_path, monkeypatc
     assert len(calls) == 3  # the lost insert, its retry, the test rows
     assert sorted(i.dataset.name for i in logged) == ["synthetic-test", "synthetic-train"]
 
-    monkeypatch.setattr(mlflow, "log_input", lambda *a, **k: (_ for _ in ()).throw(
-        MlflowException("RESOURCE_DOES_NOT_EXIST: run gone")))
+    def another_error(*args, **kwargs):
+        raise MlflowException("RESOURCE_DOES_NOT_EXIST: run gone")
+
+    monkeypatch.setattr(mlflow, "log_input", another_error)
     with mlflow.start_run(), pytest.raises(MlflowException, match="run gone"):
         dataset_logging.log_datasets(data, cfg, rows[:200], rows[200:])
