@@ -114,8 +114,8 @@ def test_a_grid_of_every_paper_sampler_runs_in_two_parallel_jobs_and_loses_nothi
     # not claims: the full 16-cell grid is bench/paper_grid.py's)
     done = run_train(["-m", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2",
                       "classifier=cnn,lr", "sampler=gan,smote,borderline,none",
-                      "debug=smoke", "tracking.log_model=false"], cwd=tmp_path,
-                     fresh_store=True)
+                      "debug=smoke", "tracking.log_model=false", "explain.enabled=false"],
+                     cwd=tmp_path, fresh_store=True)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "database is locked" not in done.stdout + done.stderr
     summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))

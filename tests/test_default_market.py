@@ -7,8 +7,8 @@ from conftest import run_train, runs_in
 
 
 def test_default_market_is_learnable_but_not_trivial_and_non_linear(tmp_path):
-    done = run_train(["-m", "classifier=gbdt,lr", "sampler=none", "tracking.log_model=false"],
-                     cwd=tmp_path)
+    done = run_train(["-m", "classifier=gbdt,lr", "sampler=none", "tracking.log_model=false",
+                     "explain.enabled=false"], cwd=tmp_path)
     assert done.returncode == 0, done.stderr[-3000:]
     summary = pd.read_csv(next(tmp_path.glob("multirun/*/*/summary.csv")))
     auc = dict(zip(summary["classifier"], summary["roc_auc"], strict=True))

@@ -21,7 +21,8 @@ def test_failed_cells_end_failed_with_their_error_and_the_others_go_on(tmp_path)
     # a learning rate of 1e12 makes the FCNN's loss NaN; the fourth cell is fine.
     done = run_train(["-m", "classifier=fcnn", "sampler=smote,none", "debug=smoke",
                       "data.n_bonds=300", "classifier.estimator.learning_rate=0.001,1e12",
-                      "tracking.log_model=false"], cwd=tmp_path, timeout=300)
+                      "tracking.log_model=false", "explain.enabled=false"], cwd=tmp_path,
+                     timeout=300)
     output = done.stdout + done.stderr
     assert done.returncode == 1, output[-3000:]
     assert "3 of 4 cells failed" in output

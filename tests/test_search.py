@@ -15,7 +15,8 @@ from conftest import REPO, run_train, runs_in
 
 from bond_default.search.space import format_value, parse_space
 
-SMOKE_CNN = ["-m", "hparams_search=cnn", "debug=smoke", "tracking.log_model=false"]
+SMOKE_CNN = ["-m", "hparams_search=cnn", "debug=smoke", "tracking.log_model=false",
+             "explain.enabled=false"]
 
 
 def _trials(db: Path) -> list[tuple[int, str, float | None]]:
@@ -89,7 +90,7 @@ def test_two_trial_study_lands_in_storage_and_mlflow_and_its_best_config_reruns(
     again = tmp_path / "again"
     again.mkdir()
     rerun = run_train(["--config-dir", str(sweep), "--config-name", "best",
-                       "tracking.log_model=false"], cwd=again)
+                       "tracking.log_model=false", "explain.enabled=false"], cwd=again)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     (run,) = runs_in(again)
     best_params = {k: v for k, v in trial_runs[0].data.params.items()}  # keys to compare
