@@ -51,6 +51,18 @@ def _new_bonds() -> pd.DataFrame:
     return bonds.drop(columns=["default", "year"])
 
 
+def test_a_relative_sqlite_store_means_the_current_folders_file(tmp_path, monkeypatch):
+    # MLflow keeps a store per URI string: scoring after a chdir must not reach the old one
+    from bond_default.run.tracking import absolute_store_uri
+
+    monkeypatch.chdir(tmp_path)
+    assert absolute_store_uri("sqlite:///mlflow.db") == f"sqlite:///{tmp_path / 'mlflow.db'}"
+    assert absolute_store_uri("sqlite:///runs/m.db") == f"sqlite:///{tmp_path / 'runs/m.db'}"
+    for kept in (f"sqlite:///{tmp_path / 'm.db'}", "sqlite:///:memory:",
+                 "http://127.0.0.1:5000", "postgresql://u@host/db"):
+        assert absolute_store_uri(kept) == kept
+
+
 def test_a_logged_model_scores_a_file_of_new_bonds_and_refuses_a_malformed_one(tmp_path):
     run_id = _logged_model(tmp_path)
     bonds = _new_bonds()

@@ -122,10 +122,10 @@ def test_a_model_trained_on_text_categories_scores_them_like_one_trained_on_code
         assert done.returncode == 0, done.stderr[-3000:]
         new = frame.drop(columns=["default", "year"]).head(60)
         new.to_csv(cwd / "new.csv", index=False)
-        # in this process: the command itself is run by the test above and test_score.py
+        # in this process (the command itself is run by the test above and test_score.py),
+        # each folder's default sqlite:///mlflow.db: the second is its own folder's store
         monkeypatch.chdir(cwd)
-        assert score_main([_only_run(cwd).info.run_id, "new.csv", "--out", "s.csv",
-                           "--tracking-uri", f"sqlite:///{cwd / 'mlflow.db'}"]) == 0
+        assert score_main([_only_run(cwd).info.run_id, "new.csv", "--out", "s.csv"]) == 0
         probabilities[kind] = pd.read_csv(cwd / "s.csv")["default_probability"].to_numpy()
     assert (abs(probabilities["text"] - probabilities["codes"]) < 1e-9).all()
     assert probabilities["codes"].std() > 0

@@ -59,6 +59,20 @@ def check_store(uri: str) -> None:
                              "be written; point tracking.uri at a store you can write")
 
 
+def absolute_store_uri(uri: str) -> str:
+    """``uri`` with a relative SQLite path made absolute against the current folder.
+
+    MLflow keeps one store per URI string for the life of a process: ``sqlite:///mlflow.db``
+    would still mean the first folder's file after a ``chdir`` (a notebook scoring the models
+    of two projects). Other URIs are returned as they are.
+    """
+    prefix = "sqlite:///"
+    path = uri[len(prefix):]
+    if not uri.startswith(prefix) or path == ":memory:" or Path(path).is_absolute():
+        return uri
+    return prefix + str(Path(path).expanduser().resolve())
+
+
 def use_experiment(uri: str, experiment: str, attempts: int = 8) -> str:
     """Point MLflow at ``uri`` and make ``experiment`` current, creating it once; its id.
 

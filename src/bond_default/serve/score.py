@@ -99,10 +99,11 @@ def score(model: str, path: str, tracking_uri: str, threshold: float | None = No
     if threshold is not None and not 0 <= threshold <= 1:
         raise InputError(f"--threshold {threshold:g} is not a probability; give a value "
                          "between 0 and 1")
-    from bond_default.run.tracking import check_store
+    from bond_default.run.tracking import absolute_store_uri, check_store
 
     check_store(tracking_uri)
-    mlflow.set_tracking_uri(tracking_uri)
+    store = absolute_store_uri(tracking_uri)
+    mlflow.set_tracking_uri(store)
     uri = model_uri(model)
     try:
         loaded = mlflow.pyfunc.load_model(uri)
@@ -114,7 +115,7 @@ def score(model: str, path: str, tracking_uri: str, threshold: float | None = No
                          f"{str(err).splitlines()[0]}") from err
     columns = loaded.metadata.get_input_schema().input_names()
     run_id = loaded.metadata.run_id
-    reader, units = _training_reader(run_id, columns, tracking_uri)
+    reader, units = _training_reader(run_id, columns, store)
     features, ids = read_new_bonds(path, columns, reader, units, id_columns, drop_columns,
                                    sheet, header_row, encoding)
     metadata = loaded.metadata.metadata or {}
