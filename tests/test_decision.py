@@ -190,6 +190,21 @@ def test_max_f1_chooses_its_threshold_without_seeing_a_test_row(tmp_path, isolat
     assert not set(RecordingTuner.seen[0]) & set(data.features.index[test])
     assert len(RecordingTuner.seen[0]) + len(test) == len(data)
     assert result.metrics["threshold"] != 0.5
+    # the curve it was chosen from is in the run, its best point the run's threshold
+    import mlflow
+
+    client = mlflow.MlflowClient()
+    curve = pd.read_csv(client.download_artifacts(result.run_id, "threshold/curve.csv",
+                                                  str(tmp_path)))
+    assert len(curve) > 100 and curve["score"].between(0, 1).all()
+    assert curve.loc[curve["score"].idxmax(), "threshold"] == pytest.approx(
+        result.metrics["threshold"])
+    assert "plots/threshold.png" in {a.path for a in client.list_artifacts(result.run_id,
+                                                                           "plots")}
+    fixed = run_cell(config("classifier=lr", "sampler=none", "debug=smoke",
+                            f"tracking.uri=sqlite:///{tmp_path / 'mlflow.db'}",
+                            "explain.enabled=false", "tracking.log_model=false"))
+    assert not client.list_artifacts(fixed.run_id, "threshold")
 
 
 def cfg_split(cfg):

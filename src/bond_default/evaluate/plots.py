@@ -199,6 +199,22 @@ def calibration_figure(curves: Mapping[str, tuple[np.ndarray, np.ndarray]], titl
     return fig
 
 
+def threshold_figure(thresholds: np.ndarray, scores: np.ndarray, chosen: float,
+                     objective: str, title: str = ""):
+    """The threshold policy's objective on cross-validated training scores against the
+    threshold (the candidates, evenly spaced over the scores' range), the chosen one marked."""
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(thresholds, scores, lw=1.4)
+    ax.axvline(chosen, color="tab:red", ls="--", lw=1,
+               label=f"chosen {chosen:.3g} (the run's decision_threshold)")
+    ax.set_xlabel("decision threshold (probability of default)")
+    ax.set_ylabel(f"{objective}, cross-validated on the training rows")
+    ax.set_title(title or "Threshold policy")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def walk_forward_figure(table, title: str = ""):
     """The backtest by test year: ROC-AUC (left) and predicted vs observed default rate
     (right), with the PSI of the score written at each year."""

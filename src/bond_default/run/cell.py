@@ -216,6 +216,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
             mlflow.log_text(predictions.to_csv(index=False), PREDICTIONS_FILE)
             run_logging.log_figures(metrics, y_test, scores, run_name)
             run_logging.log_calibration(y_test, scores, run_name, calibration_name(cfg))
+            run_logging.log_threshold_curve(model, str(cfg.threshold.policy), run_name)
             if _explain_enabled(cfg, sweep_dir):
                 try:
                     run_logging.log_shap(pipeline, x_train, data.features.iloc[test], cfg)

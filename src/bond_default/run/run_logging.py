@@ -212,6 +212,28 @@ def log_calibration(y_true: np.ndarray, scores: np.ndarray, title: str,
     plots.close(fig)
 
 
+def log_threshold_curve(model, policy: str, title: str) -> None:
+    """``threshold=max_f1`` or ``cost``: the objective at every candidate threshold, on the
+    cross-validated training scores it was chosen from (in a walk-forward, the last year's:
+    the model the run logs) (``threshold/curve.csv``, and
+    ``plots/threshold.png`` with the chosen one marked); nothing for a fixed threshold."""
+    results = getattr(model, "cv_results_", None)
+    if not results:
+        return
+    import mlflow
+
+    from bond_default.evaluate import plots
+
+    objective = {"max_f1": "F1", "cost": "minus the mean cost per bond"}.get(policy, policy)
+    table = pd.DataFrame({"threshold": results["thresholds"], "score": results["scores"]})
+    mlflow.log_text(table.to_csv(index=False), "threshold/curve.csv")
+    fig = plots.threshold_figure(table["threshold"].to_numpy(), table["score"].to_numpy(),
+                                 float(model.best_threshold_), objective,
+                                 f"{title}: threshold={policy}")
+    mlflow.log_figure(fig, "plots/threshold.png")
+    plots.close(fig)
+
+
 def log_walk_forward(folds, title: str) -> pd.DataFrame:
     """The backtest's table (one row per test year) and figure; per-year metrics with the
     year as their step (``mlflow ui`` draws them against the year). Returns the table."""
