@@ -26,10 +26,12 @@ from pathlib import Path
 import pandas as pd
 
 from bond_default.errors import InputError
+from bond_default.run.summary import TABLE_COLUMNS
 
 log = logging.getLogger("bond_default.report")
 
-METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc", "balanced_accuracy", "pr_auc")
+#: Every run's test metrics in the appendix's csv: the grid summary's columns.
+METRICS = TABLE_COLUMNS
 
 
 def _children(client, experiment_id: str, parent: str):
