@@ -44,9 +44,9 @@ def test_gan_samplers_pass_imblearn_checks(estimator, check):
     check(estimator)
 
 
-def test_generated_rows_take_valid_levels_stay_in_range_and_repeat_with_the_seed():
+def _levels_table(n: int = 400) -> tuple[pd.DataFrame, np.ndarray]:
+    """A ratio, a rating, a flag and a one-hot bond type; the first 60 rows defaulted."""
     rng = np.random.default_rng(0)
-    n = 400
     X = pd.DataFrame({
         "ratio": rng.normal(size=n),
         "rating": rng.integers(0, 5, size=n).astype(float),
@@ -54,7 +54,12 @@ def test_generated_rows_take_valid_levels_stay_in_range_and_repeat_with_the_seed
         "bond_type=a": 0.0, "bond_type=b": 0.0, "bond_type=c": 0.0,
     })
     X.iloc[np.arange(n), 3 + rng.integers(0, 3, size=n)] = 1.0
-    y = np.r_[np.ones(60, int), np.zeros(n - 60, int)]
+    return X, np.r_[np.ones(60, int), np.zeros(n - 60, int)]
+
+
+def test_generated_rows_take_valid_levels_stay_in_range_and_repeat_with_the_seed():
+    X, y = _levels_table()
+    n = len(X)
     sampler = GANOverSampler(sampling_strategy={1: 200}, max_epochs=20, random_state=3,
                              progress_bar=False)
     X_res, y_res = sampler.fit_resample(X, y)
@@ -73,6 +78,27 @@ def test_generated_rows_take_valid_levels_stay_in_range_and_repeat_with_the_seed
                            progress_bar=False).fit_resample(X, y)[0]
     assert not np.allclose(other.iloc[n:]["ratio"], new["ratio"])
     assert len(sampler.losses_) == 20
+
+
+def test_instance_noise_blurs_the_rows_the_discriminator_judges():
+    import torch
+
+    from bond_default.samplers.tabular_gan import TabularGAN
+
+    rows = torch.zeros(20_000, 3)
+    assert float(TabularGAN(3, instance_noise=0.5)._noisy(rows).std()) == pytest.approx(0.5,
+                                                                                       rel=0.02)
+    assert torch.equal(TabularGAN(3)._noisy(rows), rows)  # the paper's GAN: no noise
+    X, y = _levels_table()
+    settings = dict(sampling_strategy={1: 200}, max_epochs=20, random_state=3,
+                    progress_bar=False)
+    plain = GANOverSampler(**settings).fit_resample(X, y)[0]
+    noisy = GANOverSampler(instance_noise=0.3, **settings).fit_resample(X, y)[0]
+    pd.testing.assert_frame_equal(
+        noisy, GANOverSampler(instance_noise=0.3, **settings).fit_resample(X, y)[0])
+    assert not np.allclose(noisy["ratio"].iloc[len(X):], plain["ratio"].iloc[len(X):])
+    with pytest.raises(ValueError, match="instance_noise"):
+        GANOverSampler(instance_noise=-0.1, **settings).fit_resample(X, y)
 
 
 @pytest.mark.parametrize("n_features", [1, 51])

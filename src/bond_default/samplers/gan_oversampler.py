@@ -97,6 +97,9 @@ class GANOverSampler(BaseOverSampler):
         in their place the columns it finds constant within each year of the training rows,
         :func:`~bond_default.data.year_level.year_level_columns`); ``None`` or empty: every
         column is generated, as the paper.
+    instance_noise : float
+        Standard deviation of the noise added to every row the discriminator judges
+        (:class:`~bond_default.samplers.tabular_gan.TabularGAN`); 0: none, as the paper.
     train_on : {"minority", "both"}
         ``minority``: the GAN learns from the over-sampled class alone (the paper).
         ``both``: from both classes, the class a condition; each epoch shows every row of
@@ -128,6 +131,7 @@ class GANOverSampler(BaseOverSampler):
         "assess_quality": ["boolean"],
         "year_columns": [list, tuple, StrOptions({"auto"}), None],
         "train_on": [StrOptions({"minority", "both"})],
+        "instance_noise": [Interval(Real, 0, None, closed="left")],
     }
 
     #: Rows the GAN needs to learn anything (BatchNorm needs more than one row per batch).
@@ -137,7 +141,7 @@ class GANOverSampler(BaseOverSampler):
                  max_epochs=2000, batch_size=128, latent_dim=32, generator_sizes=(128, 128),
                  discriminator_sizes=(128, 64), learning_rate=2e-4, n_critic=1, max_levels=20,
                  progress_bar=None, assess_quality=True, year_columns="auto",
-                 train_on="minority"):
+                 train_on="minority", instance_noise=0.0):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.loss = loss
@@ -153,6 +157,7 @@ class GANOverSampler(BaseOverSampler):
         self.assess_quality = assess_quality
         self.year_columns = year_columns
         self.train_on = train_on
+        self.instance_noise = instance_noise
 
     def _fit_resample(self, X, y):
         import torch
@@ -239,7 +244,8 @@ class GANOverSampler(BaseOverSampler):
             width = condition.shape[1]
         gan = TabularGAN(rows.shape[1], self.latent_dim, tuple(self.generator_sizes),
                          tuple(self.discriminator_sizes), self.loss, self.learning_rate,
-                         self.n_critic, condition_dim=width)
+                         self.n_critic, condition_dim=width,
+                         instance_noise=self.instance_noise)
         shown = rows_per_epoch or len(rows)
         log.info("%s: training on %d rows x %d columns%s for %d epochs, then generating %d "
                  "rows", self.loss.upper(), len(rows), rows.shape[1],

@@ -55,6 +55,14 @@ class TabularGAN(pl.LightningModule):
         Width of a condition vector given to both networks with every row (a conditional
         GAN): the generator draws rows given the condition, the discriminator judges a row
         together with it. 0: unconditional, as the paper.
+    instance_noise : float
+        Standard deviation of Gaussian noise added to every row the discriminator judges,
+        real and generated alike, in every epoch (instance noise, Sønderby et al. 2017;
+        Arjovsky and Bottou 2017): the discriminator cannot tell rows apart by details finer
+        than the noise, and the generator's best answer is still the real rows'
+        distribution. On the default market's 284 defaulted rows 0.3 (the rows are on the
+        scale of standard scores) made generated rows harder to tell from real ones than
+        the same noise falling to 0 by the last epoch did (README). 0: none, as the paper.
 
     Attributes
     ----------
@@ -67,7 +75,8 @@ class TabularGAN(pl.LightningModule):
                  generator_sizes: tuple[int, ...] = (128, 128),
                  discriminator_sizes: tuple[int, ...] = (128, 64), loss: str = "gan",
                  learning_rate: float = 2e-4, n_critic: int = 1,
-                 gp_weight: float = 10.0, condition_dim: int = 0) -> None:
+                 gp_weight: float = 10.0, condition_dim: int = 0,
+                 instance_noise: float = 0.0) -> None:
         super().__init__()
         if loss not in LOSSES:
             raise ValueError(f"loss={loss!r}; allowed: {LOSSES}")
@@ -78,6 +87,7 @@ class TabularGAN(pl.LightningModule):
         self.n_critic = n_critic
         self.gp_weight = gp_weight
         self.condition_dim = condition_dim
+        self.instance_noise = float(instance_noise)
         self.generator = _generator(latent_dim + condition_dim, tuple(generator_sizes),
                                     n_features)
         self.discriminator = _discriminator(n_features + condition_dim,
@@ -117,6 +127,11 @@ class TabularGAN(pl.LightningModule):
         grads = torch.autograd.grad(self.discriminator(mixed).sum(), mixed, create_graph=True)[0]
         return ((grads.norm(2, dim=1) - 1) ** 2).mean()
 
+    def _noisy(self, rows: torch.Tensor) -> torch.Tensor:
+        if not self.instance_noise:
+            return rows
+        return rows + self.instance_noise * torch.randn_like(rows)
+
     def training_step(self, batch, batch_idx):
         real, condition = (batch[0], batch[1]) if len(batch) > 1 else (batch[0], None)
         opt_g, opt_d = self.optimizers()
@@ -124,9 +139,9 @@ class TabularGAN(pl.LightningModule):
         # One generator pass per step: the discriminator learns on it detached, the
         # generator then learns through it (as DCGAN's reference training loop does). A
         # generated row is given the condition of the real row it stands beside.
-        generated = self._with(self.generator(self._with(torch.randn(n, self.latent_dim),
-                                                         condition)), condition)
-        real = self._with(real, condition)
+        generated = self._with(self._noisy(self.generator(
+            self._with(torch.randn(n, self.latent_dim), condition))), condition)
+        real = self._with(self._noisy(real), condition)
         fake = generated.detach()
         if self.loss == "gan":
             logits = self.discriminator(torch.cat([real, fake]))
