@@ -147,7 +147,8 @@ def main() -> None:
     print(_markdown(summary))
     if scores:
         down = pd.DataFrame(scores)
-        down.to_csv(Path(args.out).with_name("generators_downstream.csv"), index=False)
+        out = Path(args.out)
+        down.to_csv(out.with_name(f"{out.stem}_downstream.csv"), index=False)
         pivot = down.pivot_table(index="sampler", columns="classifier", values="roc_auc",
                                  aggfunc=["mean", "std"], sort=False, dropna=False)
         print("\ntest ROC-AUC downstream, mean (std) over seeds:")
