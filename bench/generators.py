@@ -88,6 +88,7 @@ def quality_row(name: str, overrides: list[str], seed: int) -> dict:
     return {"sampler": name, "seed": seed, "real_rows": int(y_train.sum()),
             "generated_rows": len(generated), "two_sample_auc": q.c2st_auc,
             "ks_mean": float(q.ks.mean()), "near_copies": q.memorized_share,
+            "near_copies_real": q.memorized_share_real,
             "spread": q.spread_ratio, "distinct": q.distinct_share,
             "year_consistency": q.year_consistency, "fit_seconds": seconds}
 
@@ -138,8 +139,8 @@ def main() -> None:
                 print(scores[-1], flush=True)
     table = pd.DataFrame(rows)
     table.to_csv(args.out, index=False)
-    columns = ["two_sample_auc", "ks_mean", "near_copies", "spread", "distinct",
-               "year_consistency", "fit_seconds"]
+    columns = ["two_sample_auc", "ks_mean", "near_copies", "near_copies_real", "spread",
+               "distinct", "year_consistency", "fit_seconds"]
     summary = table.groupby("sampler", sort=False)[columns].agg(["mean", "std"])
     print(f"\nmean (std) over seeds {args.seeds}, "
           f"{table['real_rows'].iloc[0]} real -> {table['generated_rows'].iloc[0]} generated "

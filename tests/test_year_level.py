@@ -90,6 +90,12 @@ def test_the_quality_report_tells_copies_from_collapse():
     assert copied.memorized_share > 0.9 and copied.spread_ratio > 0.9
     assert fell.spread_ratio < 0.01 and copied.distinct_share > 0.9
     assert new.memorized_share < 0.6 and 0.8 < new.spread_ratio < 1.2
+    # fresh rows of the real rows' law score what real rows score among themselves; copies
+    # far above it (the level is the real rows', the same in all three reports)
+    assert copied.memorized_share_real == new.memorized_share_real == fell.memorized_share_real
+    assert abs(new.memorized_share - new.memorized_share_real) < 0.1
+    assert copied.memorized_share > new.memorized_share_real + 0.4
+    assert "sampler_memorized_share_real" in new.metrics()
     assert np.isnan(new.year_consistency) and "sampler_year_consistency" not in new.metrics()
 
 

@@ -183,7 +183,9 @@ def counts_table(cells: pd.DataFrame) -> ShownTable:
 
 #: Quality of the generated rows: (metric suffix, header, better: "low", "high" or None).
 QUALITY = (("c2st_auc", "Two-sample AUC (0.5 ideal)", "low"), ("ks_mean", "Mean KS", "low"),
-           ("memorized_share", "Near-copies", "low"), ("spread_ratio", "Spread vs real", None),
+           ("memorized_share", "Near-copies", None),
+           ("memorized_share_real", "Near-copies among real rows", None),
+           ("spread_ratio", "Spread vs real", None),
            ("year_consistency", "Year-consistent", "high"))
 
 
@@ -202,7 +204,7 @@ def quality_table(cells: pd.DataFrame, prefix: str = "sampler_") -> ShownTable |
         number = {}
         for suffix, header, _ in present:
             mean = group[f"{prefix}{suffix}"].astype(float).mean()
-            share = suffix in ("memorized_share", "year_consistency")
+            share = suffix in ("memorized_share", "memorized_share_real", "year_consistency")
             row[header] = "" if pd.isna(mean) else (f"{100 * mean:.0f}%" if share
                                                     else f"{mean:.3f}")
             number[header] = mean

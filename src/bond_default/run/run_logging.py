@@ -190,8 +190,9 @@ def log_sampler_quality(pipeline, x_train, y_train, year_columns=()) -> None:
     years = ("" if np.isnan(quality.year_consistency)
              else f", year-consistent {100 * quality.year_consistency:.0f}%")
     log.info("generated rows: two-sample AUC %.3f (0.5 ideal), mean KS %.3f, near-copies "
-             "%.1f%%, spread %.2f of the real rows'%s", quality.c2st_auc, quality.ks.mean(),
-             100 * quality.memorized_share, quality.spread_ratio, years)
+             "%.1f%% (real rows among themselves: %.1f%%), spread %.2f of the real rows'%s",
+             quality.c2st_auc, quality.ks.mean(), 100 * quality.memorized_share,
+             100 * quality.memorized_share_real, quality.spread_ratio, years)
 
 
 def log_calibration(y_true: np.ndarray, scores: np.ndarray, title: str,
