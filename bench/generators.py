@@ -42,6 +42,9 @@ SAMPLERS = {
     "gan": ["sampler=gan"],
     "gan, train_on=both": ["sampler=gan", "sampler.train_on=both"],
     "gan, instance_noise=0.3": ["sampler=gan", "sampler.instance_noise=0.3"],
+    "gan, one_hot, instance_noise=0.3, train_on=both": [
+        "sampler=gan", "sampler.discrete_columns=one_hot", "sampler.instance_noise=0.3",
+        "sampler.train_on=both"],
     "wgan_gp (every column generated)": ["sampler=wgan_gp", "sampler.year_columns=null"],
     "wgan_gp": ["sampler=wgan_gp"],
     "ctgan": ["sampler=ctgan"],

@@ -100,6 +100,13 @@ class GANOverSampler(BaseOverSampler):
     instance_noise : float
         Standard deviation of the noise added to every row the discriminator judges
         (:class:`~bond_default.samplers.tabular_gan.TabularGAN`); 0: none, as the paper.
+    discrete_columns : {"snapped", "one_hot"}
+        How the GAN generates a column with 3 to ``max_levels`` levels (a rating, an industry
+        code): ``snapped``, a number snapped to the nearest level afterwards (the paper's
+        GAN sees every column as a number); ``one_hot``, a one-hot code the generator emits
+        through a Gumbel-softmax and the discriminator judges as such, decoded to its level.
+        A nominal code is not a number: snapped, a GAN that learns levels 0 and 2 also makes
+        level 1.
     train_on : {"minority", "both"}
         ``minority``: the GAN learns from the over-sampled class alone (the paper).
         ``both``: from both classes, the class a condition; each epoch shows every row of
@@ -132,6 +139,7 @@ class GANOverSampler(BaseOverSampler):
         "year_columns": [list, tuple, StrOptions({"auto"}), None],
         "train_on": [StrOptions({"minority", "both"})],
         "instance_noise": [Interval(Real, 0, None, closed="left")],
+        "discrete_columns": [StrOptions({"snapped", "one_hot"})],
     }
 
     #: Rows the GAN needs to learn anything (BatchNorm needs more than one row per batch).
@@ -141,7 +149,7 @@ class GANOverSampler(BaseOverSampler):
                  max_epochs=2000, batch_size=128, latent_dim=32, generator_sizes=(128, 128),
                  discriminator_sizes=(128, 64), learning_rate=2e-4, n_critic=1, max_levels=20,
                  progress_bar=None, assess_quality=True, year_columns="auto",
-                 train_on="minority", instance_noise=0.0):
+                 train_on="minority", instance_noise=0.0, discrete_columns="snapped"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.loss = loss
@@ -158,6 +166,7 @@ class GANOverSampler(BaseOverSampler):
         self.year_columns = year_columns
         self.train_on = train_on
         self.instance_noise = instance_noise
+        self.discrete_columns = discrete_columns
 
     def _fit_resample(self, X, y):
         import torch
@@ -193,7 +202,8 @@ class GANOverSampler(BaseOverSampler):
             generated[:, years] = drawn
             generated[:, generated_cols] = self._train_and_generate(
                 shown[:, generated_cols], condition, drawn_condition, n_new, seed, weights,
-                rows_per_epoch=2 * len(real) if weights is not None else None)
+                rows_per_epoch=2 * len(real) if weights is not None else None,
+                every=X[:, generated_cols])
             generated = self._make_valid(generated, real, X, skip=set(years.tolist()))
             if self.assess_quality:
                 from bond_default.samplers.gan_quality import assess
@@ -224,7 +234,7 @@ class GANOverSampler(BaseOverSampler):
 
     def _train_and_generate(self, rows: np.ndarray, condition: np.ndarray | None,
                             drawn_condition: np.ndarray | None, n_new: int, seed: int,
-                            weights=None, rows_per_epoch=None) -> np.ndarray:
+                            weights=None, rows_per_epoch=None, every=None) -> np.ndarray:
         import torch
 
         from bond_default.classifiers.lean_trainer import (
@@ -235,17 +245,17 @@ class GANOverSampler(BaseOverSampler):
         )
         from bond_default.samplers.tabular_gan import TabularGAN
 
-        center, scale = rows.mean(axis=0), rows.std(axis=0)
-        scale[scale == 0] = 1.0
-        tensors = [torch.as_tensor((rows - center) / scale, dtype=torch.float32)]
+        coding = _RowCoding(rows, rows if every is None else every,
+                            self.max_levels if self.discrete_columns == "one_hot" else 0)
+        tensors = [torch.as_tensor(coding.encode(rows), dtype=torch.float32)]
         width = 0
         if condition is not None:
             tensors.append(torch.as_tensor(condition, dtype=torch.float32))
             width = condition.shape[1]
-        gan = TabularGAN(rows.shape[1], self.latent_dim, tuple(self.generator_sizes),
+        gan = TabularGAN(coding.width, self.latent_dim, tuple(self.generator_sizes),
                          tuple(self.discriminator_sizes), self.loss, self.learning_rate,
                          self.n_critic, condition_dim=width,
-                         instance_noise=self.instance_noise)
+                         instance_noise=self.instance_noise, softmax_blocks=coding.blocks)
         shown = rows_per_epoch or len(rows)
         log.info("%s: training on %d rows x %d columns%s for %d epochs, then generating %d "
                  "rows", self.loss.upper(), len(rows), rows.shape[1],
@@ -268,12 +278,49 @@ class GANOverSampler(BaseOverSampler):
         given = None if drawn_condition is None else torch.as_tensor(drawn_condition,
                                                                      dtype=torch.float32)
         out = gan.sample(n_new, torch.Generator().manual_seed(seed + 1), given).numpy()
-        return out.astype(np.float64) * scale + center
+        return coding.decode(out.astype(np.float64))
 
     def _make_valid(self, rows: np.ndarray, real: np.ndarray, every: np.ndarray,
                     skip=frozenset()) -> np.ndarray:
         return valid_rows(rows, real, every, getattr(self, "feature_names_in_", None),
                           self.max_levels, skip)
+
+
+class _RowCoding:
+    """Rows as the GAN sees them: numbers standardised, and each column with 3 to
+    ``max_levels`` levels in ``every`` (0: none) as a one-hot block of its levels."""
+
+    def __init__(self, rows: np.ndarray, every: np.ndarray, max_levels: int) -> None:
+        self.center, self.scale = rows.mean(axis=0), rows.std(axis=0)
+        self.scale[self.scale == 0] = 1.0
+        self.levels: dict[int, np.ndarray] = {}
+        for column in range(rows.shape[1]):
+            levels = np.unique(every[:, column])
+            if 3 <= len(levels) <= max_levels:
+                self.levels[column] = levels
+        self.blocks: list[tuple[int, int]] = []
+        start = rows.shape[1] - len(self.levels)  # numbers first, then the blocks
+        for levels in self.levels.values():
+            self.blocks.append((start, len(levels)))
+            start += len(levels)
+        self.width = start
+        self.numbers = [c for c in range(rows.shape[1]) if c not in self.levels]
+
+    def encode(self, rows: np.ndarray) -> np.ndarray:
+        parts = [(rows[:, self.numbers] - self.center[self.numbers]) / self.scale[self.numbers]]
+        for column, levels in self.levels.items():
+            nearest = np.abs(rows[:, column, None] - levels[None, :]).argmin(axis=1)
+            parts.append(np.eye(len(levels))[nearest])
+        return np.hstack(parts)
+
+    def decode(self, coded: np.ndarray) -> np.ndarray:
+        rows = np.empty((len(coded), len(self.numbers) + len(self.levels)))
+        rows[:, self.numbers] = coded[:, :len(self.numbers)] * self.scale[self.numbers] \
+            + self.center[self.numbers]
+        for (start, width), (column, levels) in zip(self.blocks, self.levels.items(),
+                                                   strict=True):
+            rows[:, column] = levels[coded[:, start:start + width].argmax(axis=1)]
+        return rows
 
 
 def valid_rows(rows: np.ndarray, real: np.ndarray, every: np.ndarray, feature_names,

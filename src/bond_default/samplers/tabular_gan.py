@@ -63,6 +63,11 @@ class TabularGAN(pl.LightningModule):
         distribution. On the default market's 284 defaulted rows 0.3 (the rows are on the
         scale of standard scores) made generated rows harder to tell from real ones than
         the same noise falling to 0 by the last epoch did (README). 0: none, as the paper.
+    softmax_blocks : sequence of (start, width)
+        Spans of the row that are one-hot codes of a discrete column: the generator's
+        output there goes through a Gumbel-softmax (temperature 0.2, as CTGAN), so that
+        generated codes are nearly one-hot like the real ones. Empty: every output is a
+        plain number, as the paper.
 
     Attributes
     ----------
@@ -76,7 +81,7 @@ class TabularGAN(pl.LightningModule):
                  discriminator_sizes: tuple[int, ...] = (128, 64), loss: str = "gan",
                  learning_rate: float = 2e-4, n_critic: int = 1,
                  gp_weight: float = 10.0, condition_dim: int = 0,
-                 instance_noise: float = 0.0) -> None:
+                 instance_noise: float = 0.0, softmax_blocks=()) -> None:
         super().__init__()
         if loss not in LOSSES:
             raise ValueError(f"loss={loss!r}; allowed: {LOSSES}")
@@ -88,6 +93,7 @@ class TabularGAN(pl.LightningModule):
         self.gp_weight = gp_weight
         self.condition_dim = condition_dim
         self.instance_noise = float(instance_noise)
+        self.softmax_blocks = [(int(a), int(w)) for a, w in softmax_blocks]
         self.generator = _generator(latent_dim + condition_dim, tuple(generator_sizes),
                                     n_features)
         self.discriminator = _discriminator(n_features + condition_dim,
@@ -111,7 +117,19 @@ class TabularGAN(pl.LightningModule):
         self.generator.eval()
         with torch.no_grad():
             z = torch.randn(n, self.latent_dim, generator=generator)
-            return self.generator(self._with(z, condition))
+            return self._generate(self._with(z, condition))
+
+    def _generate(self, z: torch.Tensor) -> torch.Tensor:
+        rows = self.generator(z)
+        if not self.softmax_blocks:
+            return rows
+        parts, last = [], 0
+        for start, width in self.softmax_blocks:
+            parts += [rows[:, last:start], nn.functional.gumbel_softmax(
+                rows[:, start:start + width], tau=0.2, dim=1)]
+            last = start + width
+        parts.append(rows[:, last:])
+        return torch.cat(parts, dim=1)
 
     def _with(self, rows: torch.Tensor, condition: torch.Tensor | None) -> torch.Tensor:
         if self.condition_dim == 0:
@@ -139,7 +157,7 @@ class TabularGAN(pl.LightningModule):
         # One generator pass per step: the discriminator learns on it detached, the
         # generator then learns through it (as DCGAN's reference training loop does). A
         # generated row is given the condition of the real row it stands beside.
-        generated = self._with(self._noisy(self.generator(
+        generated = self._with(self._noisy(self._generate(
             self._with(torch.randn(n, self.latent_dim), condition))), condition)
         real = self._with(self._noisy(real), condition)
         fake = generated.detach()
