@@ -80,6 +80,31 @@ def test_generated_rows_take_valid_levels_stay_in_range_and_repeat_with_the_seed
     assert len(sampler.losses_) == 20
 
 
+def test_one_hot_codes_do_not_invent_a_level_between_two_the_class_has():
+    from bond_default.samplers.gan_oversampler import _RowCoding
+
+    rng = np.random.default_rng(0)
+    n = 400
+    X = pd.DataFrame({"ratio": rng.normal(size=n),
+                      "code": rng.integers(0, 3, size=n).astype(float)})
+    X.loc[:59, "code"] = rng.choice([0.0, 2.0], size=60)  # the defaulted rows: codes 0 and 2
+    y = np.r_[np.ones(60, int), np.zeros(n - 60, int)]
+    rows = X.to_numpy(float)
+    coding = _RowCoding(rows, rows, max_levels=20)
+    assert coding.blocks == [(1, 3)] and coding.width == 4  # the number, then the code's block
+    np.testing.assert_allclose(coding.decode(coding.encode(rows)), rows)
+    share_of_1 = {}
+    for mode in ("snapped", "one_hot"):
+        sampler = GANOverSampler(sampling_strategy={1: 260}, max_epochs=300, random_state=0,
+                                 progress_bar=False, discrete_columns=mode,
+                                 assess_quality=False)
+        new = sampler.fit_resample(X, y)[0].iloc[n:]
+        assert set(new["code"]) <= {0.0, 1.0, 2.0}
+        share_of_1[mode] = float((new["code"] == 1.0).mean())
+    # a number snapped to the nearest level puts a third of the rows between the two modes
+    assert share_of_1["snapped"] > 0.2 and share_of_1["one_hot"] < 0.1, share_of_1
+
+
 def test_instance_noise_blurs_the_rows_the_discriminator_judges():
     import torch
 
