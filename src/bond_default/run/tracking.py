@@ -23,6 +23,14 @@ HTTP_BOUNDS = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "3", "MLFLOW_HTTP_REQUEST_BACK
 CONNECT_TIMEOUT = 5
 
 
+SQLITE_PREFIX = "sqlite:///"
+
+
+def sqlite_path(uri: str) -> Path:
+    """The file a ``sqlite:///`` URI names (relative to the current folder unless absolute)."""
+    return Path(uri.removeprefix(SQLITE_PREFIX)).expanduser()
+
+
 def check_store(uri: str) -> None:
     """Raise :class:`InputError` at once when the tracking store at ``uri`` cannot be reached.
 
@@ -49,7 +57,7 @@ def check_store(uri: str) -> None:
                              "tracking.uri to a store that is up (default "
                              "sqlite:///mlflow.db)") from None
     elif parsed.scheme == "sqlite":
-        path = Path(uri.removeprefix("sqlite:///")).expanduser()
+        path = sqlite_path(uri)
         folder = path.parent if str(path.parent) else Path(".")
         if not folder.is_dir():
             raise InputError(f"tracking.uri={uri}: the folder {folder} does not exist; create "
@@ -66,11 +74,10 @@ def absolute_store_uri(uri: str) -> str:
     would still mean the first folder's file after a ``chdir`` (a notebook scoring the models
     of two projects). Other URIs are returned as they are.
     """
-    prefix = "sqlite:///"
-    path = uri[len(prefix):]
-    if not uri.startswith(prefix) or path == ":memory:" or Path(path).is_absolute():
+    written = uri.removeprefix(SQLITE_PREFIX)
+    if not uri.startswith(SQLITE_PREFIX) or written == ":memory:" or Path(written).is_absolute():
         return uri
-    return prefix + str(Path(path).expanduser().resolve())
+    return SQLITE_PREFIX + str(sqlite_path(uri).resolve())
 
 
 def use_experiment(uri: str, experiment: str, attempts: int = 8) -> str:

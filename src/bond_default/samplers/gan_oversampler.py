@@ -286,6 +286,11 @@ class GANOverSampler(BaseOverSampler):
                           self.max_levels, skip)
 
 
+def nearest_level(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Position in ``levels`` of the level nearest each of ``values``."""
+    return np.abs(values[:, None] - levels[None, :]).argmin(axis=1)
+
+
 class _RowCoding:
     """Rows as the GAN sees them: numbers standardised, and each column with 3 to
     ``max_levels`` levels in ``every`` (0: none) as a one-hot block of its levels."""
@@ -309,8 +314,7 @@ class _RowCoding:
     def encode(self, rows: np.ndarray) -> np.ndarray:
         parts = [(rows[:, self.numbers] - self.center[self.numbers]) / self.scale[self.numbers]]
         for column, levels in self.levels.items():
-            nearest = np.abs(rows[:, column, None] - levels[None, :]).argmin(axis=1)
-            parts.append(np.eye(len(levels))[nearest])
+            parts.append(np.eye(len(levels))[nearest_level(rows[:, column], levels)])
         return np.hstack(parts)
 
     def decode(self, coded: np.ndarray) -> np.ndarray:
@@ -341,8 +345,7 @@ def valid_rows(rows: np.ndarray, real: np.ndarray, every: np.ndarray, feature_na
             continue
         levels = np.unique(every[:, column])
         if len(levels) <= max_levels:
-            nearest = np.abs(rows[:, column, None] - levels[None, :]).argmin(axis=1)
-            rows[:, column] = levels[nearest]
+            rows[:, column] = levels[nearest_level(rows[:, column], levels)]
         else:
             rows[:, column] = np.clip(rows[:, column], real[:, column].min(),
                                       real[:, column].max())
