@@ -81,7 +81,7 @@ def test_generated_rows_take_valid_levels_stay_in_range_and_repeat_with_the_seed
 
 
 def test_one_hot_codes_do_not_invent_a_level_between_two_the_class_has():
-    from bond_default.samplers.gan_oversampler import _RowCoding
+    from bond_default.samplers.row_coding import RowCoding
 
     rng = np.random.default_rng(0)
     n = 400
@@ -90,7 +90,7 @@ def test_one_hot_codes_do_not_invent_a_level_between_two_the_class_has():
     X.loc[:59, "code"] = rng.choice([0.0, 2.0], size=60)  # the defaulted rows: codes 0 and 2
     y = np.r_[np.ones(60, int), np.zeros(n - 60, int)]
     rows = X.to_numpy(float)
-    coding = _RowCoding(rows, rows, max_levels=20)
+    coding = RowCoding(rows, rows, max_levels=20)
     assert coding.blocks == [(1, 3)] and coding.width == 4  # the number, then the code's block
     np.testing.assert_allclose(coding.decode(coding.encode(rows)), rows)
     share_of_1 = {}

@@ -11,6 +11,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from bond_default.errors import check_finite_losses
+from bond_default.samplers.row_coding import RowCoding, nearest_level
 
 log = logging.getLogger(__name__)
 
@@ -245,8 +246,8 @@ class GANOverSampler(BaseOverSampler):
         )
         from bond_default.samplers.tabular_gan import TabularGAN
 
-        coding = _RowCoding(rows, rows if every is None else every,
-                            self.max_levels if self.discrete_columns == "one_hot" else 0)
+        coding = RowCoding(rows, rows if every is None else every,
+                           self.max_levels if self.discrete_columns == "one_hot" else 0)
         tensors = [torch.as_tensor(coding.encode(rows), dtype=torch.float32)]
         width = 0
         if condition is not None:
@@ -284,47 +285,6 @@ class GANOverSampler(BaseOverSampler):
                     skip=frozenset()) -> np.ndarray:
         return valid_rows(rows, real, every, getattr(self, "feature_names_in_", None),
                           self.max_levels, skip)
-
-
-def nearest_level(values: np.ndarray, levels: np.ndarray) -> np.ndarray:
-    """Position in ``levels`` of the level nearest each of ``values``."""
-    return np.abs(values[:, None] - levels[None, :]).argmin(axis=1)
-
-
-class _RowCoding:
-    """Rows as the GAN sees them: numbers standardised, and each column with 3 to
-    ``max_levels`` levels in ``every`` (0: none) as a one-hot block of its levels."""
-
-    def __init__(self, rows: np.ndarray, every: np.ndarray, max_levels: int) -> None:
-        self.center, self.scale = rows.mean(axis=0), rows.std(axis=0)
-        self.scale[self.scale == 0] = 1.0
-        self.levels: dict[int, np.ndarray] = {}
-        for column in range(rows.shape[1]):
-            levels = np.unique(every[:, column])
-            if 3 <= len(levels) <= max_levels:
-                self.levels[column] = levels
-        self.blocks: list[tuple[int, int]] = []
-        start = rows.shape[1] - len(self.levels)  # numbers first, then the blocks
-        for levels in self.levels.values():
-            self.blocks.append((start, len(levels)))
-            start += len(levels)
-        self.width = start
-        self.numbers = [c for c in range(rows.shape[1]) if c not in self.levels]
-
-    def encode(self, rows: np.ndarray) -> np.ndarray:
-        parts = [(rows[:, self.numbers] - self.center[self.numbers]) / self.scale[self.numbers]]
-        for column, levels in self.levels.items():
-            parts.append(np.eye(len(levels))[nearest_level(rows[:, column], levels)])
-        return np.hstack(parts)
-
-    def decode(self, coded: np.ndarray) -> np.ndarray:
-        rows = np.empty((len(coded), len(self.numbers) + len(self.levels)))
-        rows[:, self.numbers] = coded[:, :len(self.numbers)] * self.scale[self.numbers] \
-            + self.center[self.numbers]
-        for (start, width), (column, levels) in zip(self.blocks, self.levels.items(),
-                                                   strict=True):
-            rows[:, column] = levels[coded[:, start:start + width].argmax(axis=1)]
-        return rows
 
 
 def valid_rows(rows: np.ndarray, real: np.ndarray, every: np.ndarray, feature_names,
