@@ -67,6 +67,11 @@ CASES = {
                              ["sampler=gan", "sampler.year_columns=[gdp_yoy,nonexistent]"],
                              "sampler.year_columns names 'nonexistent', which is not a column "
                              "of the preprocessed data; allowed: auto"),
+    "sampler_setting_not_allowed": ("bonds.csv", lambda m: m,
+                                    ["sampler=gan", "sampler.instance_noise=-1"],
+                                    "The 'instance_noise' parameter of GANOverSampler must be a "
+                                    "float in the range \\[0.0, inf\\). Got -1 instead; set it "
+                                    "with an allowed value \\(sampler.<parameter>=...\\)"),
 }
 
 

@@ -83,10 +83,38 @@ def check_year_columns(pipeline: Pipeline, columns: list[str]) -> None:
             f"(none), or a list of its numeric columns such as {', '.join(columns[:3])}")
 
 
+#: Where each pipeline step's parameters are set on the command line.
+STEP_SETTINGS = {"preprocess": "classifier.preprocess", "oversample": "sampler",
+                 "undersample": "ratio.undersampler", "classifier": "classifier.estimator"}
+
+
+def check_parameters(pipeline: Pipeline) -> None:
+    """Stop with a sentence when a step's setting is one its class does not allow.
+
+    scikit-learn and imbalanced-learn estimators declare what each parameter may be
+    (``_parameter_constraints``) and check it only when ``fit`` starts, which is after the
+    run has started; here each step is checked before (the pipeline's own validation).
+    """
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    for name, step in pipeline.steps:
+        if not hasattr(step, "_parameter_constraints"):
+            continue
+        try:
+            step._validate_params()
+        except InvalidParameterError as err:
+            message = str(err).rstrip(".")
+            where = STEP_SETTINGS.get(name)
+            raise InputError(f"{message}; set it with an allowed value"
+                             + (f" ({where}.<parameter>=...)" if where else "")) from None
+
+
 def check_training_rows(pipeline: Pipeline, cfg, x_train) -> None:
-    """:func:`check_preprocessing` and then :func:`check_year_columns` on the training rows,
-    as a cell and a search trial make them before their runs start."""
+    """:func:`check_parameters`, then :func:`check_preprocessing` and
+    :func:`check_year_columns` on the training rows, as a cell and a search trial make them
+    before their runs start."""
     from omegaconf import OmegaConf
 
+    check_parameters(pipeline)
     numeric = str(OmegaConf.select(cfg, "classifier.preprocess.numeric", default="quantile"))
     check_year_columns(pipeline, check_preprocessing(pipeline, x_train, numeric))
