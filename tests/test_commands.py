@@ -158,6 +158,8 @@ def test_tabm_trains_stops_early_streams_its_curves_and_explains_itself(tmp_path
     curve = client.get_metric_history(run.info.run_id, "classifier_val_roc_auc")
     assert [m.step for m in curve] == list(range(1, int(run.data.metrics["epochs_trained"]) + 1))
     assert run.data.metrics["n_validation"] > 0 and run.data.metrics["best_epoch"] >= 1
+    # stopped early, its output bias was moved to the optimum, and the run says by how much
+    assert "output bias fitted on the" in log and "output_logit_offset" in run.data.metrics
     # validation rows: a fifth of the real training rows, cut before the GAN adds any
     assert abs(run.data.metrics["n_validation"] - 0.2 * run.data.metrics["n_train"]) <= 1
     assert run.data.tags["shap_explainer"].startswith("Gradient")

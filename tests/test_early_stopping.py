@@ -117,7 +117,8 @@ def test_after_resampling_the_validation_loss_is_that_of_the_real_rows_rate():
     copies = np.flatnonzero(y == 1).repeat(5)  # over-sampled as a sampler would: 6 per row
     X_fit, y_fit = np.vstack([X, X[copies]]), np.concatenate([y, y[copies]])
     model = FCNNClassifier(max_epochs=4, patience=10, monitor="val_loss", random_state=0,
-                           progress_bar=False).fit(X_fit, y_fit, validation=(X_val, y_val))
+                           fit_output_bias=False, progress_bar=False).fit(
+        X_fit, y_fit, validation=(X_val, y_val))
     raw = model.predict_proba(X_val)[:, 1]
     at_real_rate = shift_prior(raw, y_fit.mean(), y_val.mean())
     kept = model.losses_[model.best_epoch_ - 1]["val_loss"]
@@ -127,6 +128,38 @@ def test_after_resampling_the_validation_loss_is_that_of_the_real_rows_rate():
     assert validation_logit_offset(np.array([0, 0, 0, 1]), np.array([1, 0, 0, 0])) == 0.0
     assert validation_logit_offset(np.array([0, 1, 2]), np.array([0, 1, 2])) == 0.0
     assert validation_logit_offset(y_fit, None) == 0.0
+
+
+def test_a_network_stopped_early_gets_its_output_bias_at_the_optimum_of_its_training_rows():
+    from scipy.special import logit
+
+    X, y = _noisy_task()
+    X_val, y_val = _noisy_task(seed=1, n=600)
+    copies = np.flatnonzero(y == 1).repeat(5)  # over-sampled: the network trains at 45%
+    X_fit, y_fit = np.vstack([X, X[copies]]), np.concatenate([y, y[copies]])
+    settings = dict(hidden_units=(256, 256), max_epochs=60, patience=3, batch_size=32,
+                    learning_rate=3e-3, random_state=0, progress_bar=False)
+    as_trained = FCNNClassifier(**settings, fit_output_bias=False).fit(
+        X_fit, y_fit, validation=(X_val, y_val))
+    fitted = FCNNClassifier(**settings).fit(X_fit, y_fit, validation=(X_val, y_val))
+    assert fitted.best_epoch_ == as_trained.best_epoch_ < 60
+    # stopped early, the network as trained predicts more defaults than its rows hold ...
+    assert as_trained.predict_proba(X_fit)[:, 1].mean() > y_fit.mean() + 0.02
+    assert not as_trained.output_offsets_.any()
+    # ... moved to the bias's optimum, its mean probability is their default rate ...
+    assert fitted.predict_proba(X_fit)[:, 1].mean() == pytest.approx(y_fit.mean(), abs=1e-4)
+    # ... by one offset of the defaulted logit, the same weights otherwise: the ranking stays
+    before, after = (logit(m.predict_proba(X_val)[:, 1]) for m in (as_trained, fitted))
+    offset = fitted.output_offsets_[1] - fitted.output_offsets_[0]
+    assert offset < 0 and np.allclose(after - before, offset, atol=1e-3)
+    assert roc_auc_score(y_val, after) == pytest.approx(roc_auc_score(y_val, before), abs=1e-9)
+
+
+def test_the_paper_settings_train_the_output_bias_as_the_network_does():
+    assert config("classifier=cnn").classifier.estimator.fit_output_bias is True
+    for classifier in ("cnn", "fcnn", "tabm"):
+        settings = config(f"classifier={classifier}", "trainer.early_stopping=false")
+        assert settings.classifier.estimator.fit_output_bias is False
 
 
 def test_alone_the_classifier_holds_out_a_stratified_slice_of_what_it_is_given():

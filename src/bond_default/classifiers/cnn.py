@@ -33,7 +33,7 @@ class CNNClassifier(LightningClassifier):
     dropout : float
         Dropout before the dense layers.
     max_epochs, batch_size, learning_rate, weight_decay, early_stopping, patience, \
-validation_fraction, monitor, random_state, progress_bar
+validation_fraction, monitor, fit_output_bias, random_state, progress_bar
         See :class:`LightningClassifier` (the paper: 100 epochs, batch 30, Adam, no early
         stopping).
     """
@@ -42,12 +42,14 @@ validation_fraction, monitor, random_state, progress_bar
                  kernel_size=3, pool_size=3, padding="valid", dense_width=0, dropout=0.0,
                  max_epochs=100, batch_size=30, learning_rate=1e-3, weight_decay=0.0,
                  early_stopping=True, patience=10, validation_fraction=0.2,
-                 monitor="val_roc_auc", random_state=None, progress_bar=None):
+                 monitor="val_roc_auc", fit_output_bias=True, random_state=None,
+                 progress_bar=None):
         super().__init__(max_epochs=max_epochs, batch_size=batch_size,
                          learning_rate=learning_rate, weight_decay=weight_decay,
                          early_stopping=early_stopping, patience=patience,
                          validation_fraction=validation_fraction, monitor=monitor,
-                         random_state=random_state, progress_bar=progress_bar)
+                         fit_output_bias=fit_output_bias, random_state=random_state,
+                         progress_bar=progress_bar)
         self.n_blocks = n_blocks
         self.convs_per_block = convs_per_block
         self.filters = filters

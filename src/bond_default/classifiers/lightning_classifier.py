@@ -32,6 +32,29 @@ def validation_logit_offset(encoded, y_val) -> float:
     return float(np.log(real_rate / (1 - real_rate)) - np.log(fit_rate / (1 - fit_rate)))
 
 
+def base_rate_offsets(logits: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Offsets of the logits, one per class (the first 0), at the output bias's optimum.
+
+    They minimise the mean cross-entropy of ``softmax(logits + offsets)`` against the encoded
+    labels ``y`` with the rest of the network fixed; there each class's mean predicted
+    probability equals its share of the rows.
+    """
+    from scipy.optimize import minimize
+    from scipy.special import log_softmax
+
+    logits = np.asarray(logits, dtype=np.float64)
+    rows, n_classes = np.arange(len(y)), logits.shape[1]
+    shares = np.bincount(y, minlength=n_classes) / len(y)
+
+    def loss_and_gradient(free):
+        log_p = log_softmax(logits + np.concatenate([[0.0], free]), axis=1)
+        return -log_p[rows, y].mean(), (np.exp(log_p).mean(axis=0) - shares)[1:]
+
+    found = minimize(loss_and_gradient, np.zeros(n_classes - 1), jac=True, method="L-BFGS-B",
+                     options={"gtol": 1e-8})
+    return np.concatenate([[0.0], found.x])
+
+
 class LightningClassifier(ClassifierMixin, BaseEstimator):
     """Fit a torch network with Lightning inside ``fit``; ``predict_proba`` by softmax.
 
@@ -68,6 +91,13 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         loss with the probabilities mapped from the rate the network trained at to the
         validation rows' own rate (:func:`validation_logit_offset`), which judges the
         probabilities that ``calibration=prior`` hands out.
+    fit_output_bias : bool
+        After training, move the output logits by the offsets at which each class's mean
+        predicted probability on the training rows equals its share of them (the output
+        bias's log-loss optimum, the rest of the network fixed; :func:`base_rate_offsets`).
+        A network stopped after a few epochs is short of it (the default market's CNN,
+        stopped at epoch 3, predicted 13.7% on average for rows 9.1% defaulted), and
+        ``calibration=prior`` relies on it. The ranking does not change.
     random_state : int or None
         Seeds the weights, the batch order and the validation slice.
     progress_bar : bool or None
@@ -82,6 +112,9 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         (the paper's Fig. 4).
     best_epoch_ : int
         The epoch whose weights the network has (the last one without validation).
+    output_offsets_ : numpy.ndarray
+        Offsets added to the trained network's logits, one per class (zeros without
+        ``fit_output_bias``).
     n_validation_, n_validation_defaulted_ : int
         Validation rows, and of those defaulted (0 without validation).
     network_ : torch.nn.Module
@@ -90,7 +123,8 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, max_epochs=100, batch_size=30, learning_rate=1e-3, weight_decay=0.0,
                  early_stopping=True, patience=10, validation_fraction=0.2,
-                 monitor="val_roc_auc", random_state=None, progress_bar=None):
+                 monitor="val_roc_auc", fit_output_bias=True, random_state=None,
+                 progress_bar=None):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -99,6 +133,7 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         self.patience = patience
         self.validation_fraction = validation_fraction
         self.monitor = monitor
+        self.fit_output_bias = fit_output_bias
         self.random_state = random_state
         self.progress_bar = progress_bar
 
@@ -179,8 +214,38 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
             log.info("%s: best epoch %d of %d (%s %.4f)", type(self).__name__,
                      self.best_epoch_, len(self.losses_), self.monitor,
                      self.losses_[self.best_epoch_ - 1][self.monitor])
-        self.network_ = module.network.eval()
+        self.network_ = self._fit_output_bias(module.network.eval(), X, encoded)
         return self
+
+    def _fit_output_bias(self, network, X, encoded):
+        """``network`` with its logits moved to the output bias's optimum on the training
+        rows (``fit_output_bias``), or as it is."""
+        from bond_default.classifiers.networks import ShiftedLogits
+
+        self.output_offsets_ = np.zeros(len(self.classes_))
+        if not self.fit_output_bias or len(self.classes_) < 2:
+            return network
+        from scipy.special import softmax
+
+        logits = self._logits(network, X)
+        before = softmax(logits, axis=1)[:, -1].mean()
+        self.output_offsets_ = base_rate_offsets(logits, encoded)
+        log.info("%s: output bias fitted on the %d training rows: logit offset %+.3f, mean "
+                 "probability of class %s %.4f -> %.4f (its share of them)",
+                 type(self).__name__, len(encoded), self.output_offsets_[-1] -
+                 self.output_offsets_[0], self.classes_[-1], before,
+                 float(np.mean(encoded == len(self.classes_) - 1)))
+        return ShiftedLogits(network, self.output_offsets_).eval()
+
+    @staticmethod
+    def _logits(network, X: np.ndarray) -> np.ndarray:
+        """The network's logits for rows ``X``, a chunk at a time, without gradients."""
+        import torch
+
+        with torch.no_grad():
+            chunks = [network(torch.from_numpy(X[i:i + PREDICT_CHUNK]))
+                      for i in range(0, max(len(X), 1), PREDICT_CHUNK)]
+        return torch.cat(chunks).numpy().astype(np.float64)
 
     def _validation_rows(self, X, encoded, validation, seed):
         """``(X, y, X_val, y_val)``: the rows to train on and to validate on (labels encoded);

@@ -101,6 +101,26 @@ class DenseNet(nn.Module):
         return self.net(x)
 
 
+class ShiftedLogits(nn.Module):
+    """A network whose logits are moved by a fixed offset per class.
+
+    Parameters
+    ----------
+    network : torch.nn.Module
+        Maps rows to one logit per class.
+    offsets : sequence of float
+        Added to the logits (kept as a buffer: saved and moved with the weights).
+    """
+
+    def __init__(self, network: nn.Module, offsets) -> None:
+        super().__init__()
+        self.network = network
+        self.register_buffer("offsets", torch.as_tensor(offsets, dtype=torch.float32))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.network(x) + self.offsets
+
+
 class DefaultScore(nn.Module):
     """A two-logit network's default score as its single output (what SHAP explains).
 

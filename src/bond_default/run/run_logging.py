@@ -102,16 +102,19 @@ def log_missing_indicators(pipeline) -> None:
         mlflow.set_tag("missing_indicators", ",".join(gaps)[:5000])
 
 
-def validation_counts(pipeline) -> dict[str, int]:
-    """Rows held out for early stopping, and the epochs trained and kept (none without)."""
+def validation_counts(pipeline) -> dict[str, float]:
+    """Rows held out for early stopping, the epochs trained and kept, and the offset the
+    output bias was moved by (none without early stopping)."""
     from bond_default.pipeline.bond_pipeline import VALIDATION_STEP
 
     holdout = pipeline.named_steps.get(VALIDATION_STEP)
     if holdout is None:
         return {}
     network = pipeline[-1]
+    offsets = getattr(network, "output_offsets_", [0.0])
     return {"n_validation": holdout.n_rows_, "n_validation_defaulted": holdout.n_defaulted_,
-            "best_epoch": network.best_epoch_, "epochs_trained": len(network.losses_)}
+            "best_epoch": network.best_epoch_, "epochs_trained": len(network.losses_),
+            "output_logit_offset": float(offsets[-1] - offsets[0])}
 
 
 def log_training_curves(pipeline) -> None:
