@@ -72,6 +72,15 @@ CASES = {
                                     "The 'instance_noise' parameter of GANOverSampler must be a "
                                     "float in the range \\[0.0, inf\\). Got -1 instead; set it "
                                     "with an allowed value \\(sampler.<parameter>=...\\)"),
+    "threshold_tuner_setting_not_allowed": (
+        "bonds.csv", lambda m: m, ["threshold=max_f1", "threshold.tuner.thresholds=0"],
+        "The 'thresholds' parameter of TunedThresholdClassifierCV must be an int in the range "
+        "\\[1, inf\\) or an array-like. Got 0 instead; set it with an allowed value "
+        "\\(threshold.tuner.<parameter>=...\\)"),
+    "calibration_setting_not_allowed": (
+        "bonds.csv", lambda m: m, ["calibration=sigmoid", "calibration.model.method=logistic"],
+        "The 'method' parameter of CalibratedClassifierCV must be a str among .*Got 'logistic' "
+        "instead; set it with an allowed value \\(calibration.model.<parameter>=...\\)"),
 }
 
 

@@ -116,6 +116,8 @@ def test_the_same_seed_gives_the_same_metrics_and_another_seed_other_ones(tmp_pa
     ("sampler.max_epochs=0", "sampler.max_epochs=0 is invalid: GAN epochs"),
     ("explain.output=odds", "explain.output=odds is invalid: allowed are log-odds, probability"),
     ("explain.method=kernel", "explain.method=kernel is invalid: allowed are auto, permutation"),
+    ("trainer.fit_output_bias=maybe", "trainer.fit_output_bias=maybe is invalid: allowed are "
+                                      "True, False"),
     ("tracking.register=true tracking.log_model=false",
      "tracking.register=true registers each run's model, and tracking.log_model=false logs "
      "none"),

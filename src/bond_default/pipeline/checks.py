@@ -88,25 +88,43 @@ STEP_SETTINGS = {"preprocess": "classifier.preprocess", "oversample": "sampler",
                  "undersample": "ratio.undersampler", "classifier": "classifier.estimator"}
 
 
-def check_parameters(pipeline: Pipeline) -> None:
+#: The config group of each decision wrapper around the pipeline (:mod:`bond_default.decision`).
+WRAPPER_SETTINGS = {"TunedThresholdClassifierCV": "threshold.tuner",
+                    "CalibratedClassifierCV": "calibration.model"}
+
+
+def _validate(estimator, where: str | None) -> None:
+    """An estimator's own parameters against its ``_parameter_constraints``, if it has any."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    if not hasattr(estimator, "_parameter_constraints"):
+        return
+    try:
+        estimator._validate_params()
+    except InvalidParameterError as err:
+        message = str(err).rstrip(".")
+        raise InputError(f"{message}; set it with an allowed value"
+                         + (f" ({where}.<parameter>=...)" if where else "")) from None
+
+
+def check_parameters(pipeline: Pipeline, cfg=None) -> None:
     """Stop with a sentence when a step's setting is one its class does not allow.
 
     scikit-learn and imbalanced-learn estimators declare what each parameter may be
     (``_parameter_constraints``) and check it only when ``fit`` starts, which is after the
-    run has started; here each step is checked before (the pipeline's own validation).
+    run has started; here each step is checked before (the pipeline's own validation), and,
+    given ``cfg``, so are the calibration and threshold wrappers the cell puts around it.
     """
-    from sklearn.utils._param_validation import InvalidParameterError
-
     for name, step in pipeline.steps:
-        if not hasattr(step, "_parameter_constraints"):
-            continue
-        try:
-            step._validate_params()
-        except InvalidParameterError as err:
-            message = str(err).rstrip(".")
-            where = STEP_SETTINGS.get(name)
-            raise InputError(f"{message}; set it with an allowed value"
-                             + (f" ({where}.<parameter>=...)" if where else "")) from None
+        _validate(step, STEP_SETTINGS.get(name))
+    if cfg is None:
+        return
+    from bond_default.decision.model import build_decision_model
+
+    model = build_decision_model(cfg, pipeline)
+    while model is not pipeline:
+        _validate(model, WRAPPER_SETTINGS.get(type(model).__name__))
+        model = model.estimator
 
 
 def check_training_rows(pipeline: Pipeline, cfg, x_train) -> None:
@@ -115,6 +133,6 @@ def check_training_rows(pipeline: Pipeline, cfg, x_train) -> None:
     before their runs start."""
     from omegaconf import OmegaConf
 
-    check_parameters(pipeline)
+    check_parameters(pipeline, cfg)
     numeric = str(OmegaConf.select(cfg, "classifier.preprocess.numeric", default="quantile"))
     check_year_columns(pipeline, check_preprocessing(pipeline, x_train, numeric))

@@ -57,6 +57,7 @@ CHOICES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("explain.method", METHODS),
     ("trainer.monitor", ("val_roc_auc", "val_loss")),
     ("trainer.early_stopping", (True, False)),
+    ("trainer.fit_output_bias", (True, False)),
     ("sampler.train_on", ("minority", "both")),
     ("tracking.register", ("auto", True, False)),
 )
