@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from bond_default.classifiers.epoch_metrics import streaming
 from bond_default.data.loading import load_data
 from bond_default.errors import InputError, RunInterrupted
-from bond_default.run import run_logging, scorecard_logging
+from bond_default.run import decision_logging, run_logging, scorecard_logging
 from bond_default.run.lifecycle import (
     END_REASON_TAG,
     INTERRUPTED_FILE,
@@ -210,13 +210,13 @@ def run_cell(cfg: DictConfig) -> CellResult:
             if backtest:
                 predictions.insert(1, "test_year", np.concatenate(
                     [np.full(len(f.test), f.year) for f in fitted]))
-                by_year = run_logging.log_walk_forward(fitted, run_name)
+                by_year = decision_logging.log_walk_forward(fitted, run_name)
                 result.metrics.update({f"roc_auc_{r.test_year}": r.roc_auc
                                        for r in by_year.itertuples()})
             mlflow.log_text(predictions.to_csv(index=False), PREDICTIONS_FILE)
             run_logging.log_figures(metrics, y_test, scores, run_name)
-            run_logging.log_calibration(y_test, scores, run_name, calibration_name(cfg))
-            run_logging.log_threshold_curve(model, str(cfg.threshold.policy), run_name)
+            decision_logging.log_calibration(y_test, scores, run_name, calibration_name(cfg))
+            decision_logging.log_threshold_curve(model, str(cfg.threshold.policy), run_name)
             if _explain_enabled(cfg, sweep_dir):
                 try:
                     run_logging.log_shap(pipeline, x_train, data.features.iloc[test], cfg)
