@@ -45,6 +45,9 @@ SAMPLERS = {
     "gan, one_hot, instance_noise=0.3, train_on=both": [
         "sampler=gan", "sampler.discrete_columns=one_hot", "sampler.instance_noise=0.3",
         "sampler.train_on=both"],
+    "gan, one_hot, instance_noise=0.3, train_on=both, 8000 epochs": [
+        "sampler=gan", "sampler.discrete_columns=one_hot", "sampler.instance_noise=0.3",
+        "sampler.train_on=both", "sampler.max_epochs=8000"],
     "wgan_gp (every column generated)": ["sampler=wgan_gp", "sampler.year_columns=null"],
     "wgan_gp": ["sampler=wgan_gp"],
     "ctgan": ["sampler=ctgan"],
