@@ -88,7 +88,7 @@ STEP_SETTINGS = {"preprocess": "classifier.preprocess", "oversample": "sampler",
                  "undersample": "ratio.undersampler", "classifier": "classifier.estimator"}
 
 
-#: The config group of each decision wrapper around the pipeline (:mod:`bond_default.decision`).
+#: Where each decision wrapper around the pipeline is set (conf/threshold, conf/calibration).
 WRAPPER_SETTINGS = {"TunedThresholdClassifierCV": "threshold.tuner",
                     "CalibratedClassifierCV": "calibration.model"}
 
@@ -107,32 +107,32 @@ def _validate(estimator, where: str | None) -> None:
                          + (f" ({where}.<parameter>=...)" if where else "")) from None
 
 
-def check_parameters(pipeline: Pipeline, cfg=None) -> None:
-    """Stop with a sentence when a step's setting is one its class does not allow.
+def check_parameters(model) -> None:
+    """Stop with a sentence when a setting is one its estimator's class does not allow.
 
     scikit-learn and imbalanced-learn estimators declare what each parameter may be
     (``_parameter_constraints``) and check it only when ``fit`` starts, which is after the
-    run has started; here each step is checked before (the pipeline's own validation), and,
-    given ``cfg``, so are the calibration and threshold wrappers the cell puts around it.
+    run has started; here they are checked before: ``model`` is a pipeline, or a pipeline
+    inside the calibration and threshold wrappers a cell puts around it (each wrapper's
+    ``estimator``). The pipeline's steps are checked first, then the wrappers, inside out.
     """
-    for name, step in pipeline.steps:
-        _validate(step, STEP_SETTINGS.get(name))
-    if cfg is None:
-        return
-    from bond_default.decision.model import build_decision_model
-
-    model = build_decision_model(cfg, pipeline)
-    while model is not pipeline:
-        _validate(model, WRAPPER_SETTINGS.get(type(model).__name__))
+    wrappers = []
+    while not isinstance(model, Pipeline):
+        wrappers.append(model)
         model = model.estimator
+    for name, step in model.steps:
+        _validate(step, STEP_SETTINGS.get(name))
+    for wrapper in reversed(wrappers):
+        _validate(wrapper, WRAPPER_SETTINGS.get(type(wrapper).__name__))
 
 
-def check_training_rows(pipeline: Pipeline, cfg, x_train) -> None:
-    """:func:`check_parameters`, then :func:`check_preprocessing` and
+def check_training_rows(pipeline: Pipeline, cfg, x_train, model=None) -> None:
+    """:func:`check_parameters` of ``model`` (the pipeline inside its decision wrappers;
+    ``None``: the pipeline alone), then :func:`check_preprocessing` and
     :func:`check_year_columns` on the training rows, as a cell and a search trial make them
     before their runs start."""
     from omegaconf import OmegaConf
 
-    check_parameters(pipeline, cfg)
+    check_parameters(pipeline if model is None else model)
     numeric = str(OmegaConf.select(cfg, "classifier.preprocess.numeric", default="quantile"))
     check_year_columns(pipeline, check_preprocessing(pipeline, x_train, numeric))

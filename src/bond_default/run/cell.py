@@ -119,6 +119,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
     backtest = folds[0][0] is not None  # split=walk_forward: one fold per test year
     x_train, y_train = data.features.iloc[train], data.label.iloc[train]
 
+    from bond_default.decision.model import build_decision_model
     from bond_default.pipeline.build import build_pipeline
     from bond_default.pipeline.checks import check_enough_defaulted, check_training_rows
 
@@ -130,7 +131,7 @@ def run_cell(cfg: DictConfig) -> CellResult:
         for _, fold_train, _ in folds:
             check_enough_defaulted(probe, int(data.label.iloc[fold_train].sum()),
                                    labels["sampler"])
-        check_training_rows(probe, cfg, x_train)
+        check_training_rows(probe, cfg, x_train, model=build_decision_model(cfg, probe))
     except InputError as err:
         if sweep_dir is None:
             raise
