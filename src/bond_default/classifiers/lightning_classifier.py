@@ -220,14 +220,14 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
     def _fit_output_bias(self, network, X, encoded):
         """``network`` with its logits moved to the output bias's optimum on the training
         rows (``fit_output_bias``), or as it is."""
-        from bond_default.classifiers.networks import ShiftedLogits
-
         self.output_offsets_ = np.zeros(len(self.classes_))
         if not self.fit_output_bias or len(self.classes_) < 2:
             return network
         from scipy.special import softmax
 
-        logits = self._logits(network, X)
+        from bond_default.classifiers.networks import ShiftedLogits
+
+        logits = self._logits(network, X).numpy().astype(np.float64)
         before = softmax(logits, axis=1)[:, -1].mean()
         self.output_offsets_ = base_rate_offsets(logits, encoded)
         log.info("%s: output bias fitted on the %d training rows: logit offset %+.3f, mean "
@@ -238,14 +238,14 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         return ShiftedLogits(network, self.output_offsets_).eval()
 
     @staticmethod
-    def _logits(network, X: np.ndarray) -> np.ndarray:
-        """The network's logits for rows ``X``, a chunk at a time, without gradients."""
+    def _logits(network, X: np.ndarray):
+        """The network's logits (a torch tensor) for rows ``X``, a chunk at a time, without
+        gradients."""
         import torch
 
         with torch.no_grad():
-            chunks = [network(torch.from_numpy(X[i:i + PREDICT_CHUNK]))
-                      for i in range(0, max(len(X), 1), PREDICT_CHUNK)]
-        return torch.cat(chunks).numpy().astype(np.float64)
+            return torch.cat([network(torch.from_numpy(X[i:i + PREDICT_CHUNK]))
+                              for i in range(0, max(len(X), 1), PREDICT_CHUNK)])
 
     def _validation_rows(self, X, encoded, validation, seed):
         """``(X, y, X_val, y_val)``: the rows to train on and to validate on (labels encoded);
@@ -274,10 +274,8 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
 
         check_is_fitted(self, "network_")
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        with torch.no_grad():
-            chunks = [torch.softmax(self.network_(torch.from_numpy(X[i:i + PREDICT_CHUNK])),
-                                    dim=1) for i in range(0, max(len(X), 1), PREDICT_CHUNK)]
-        return torch.cat(chunks).numpy().astype(np.float64)
+        logits = self._logits(self.network_, X)
+        return torch.softmax(logits, dim=1).numpy().astype(np.float64)
 
     def predict(self, X):
         """Most probable class."""
