@@ -112,7 +112,7 @@ def validation_counts(pipeline) -> dict[str, float]:
     if holdout is None:
         return {}
     network = pipeline[-1]
-    offsets = getattr(network, "output_offsets_", [0.0])
+    offsets = network.output_offsets_
     return {"n_validation": holdout.n_rows_, "n_validation_defaulted": holdout.n_defaulted_,
             "best_epoch": network.best_epoch_, "epochs_trained": len(network.losses_),
             "output_logit_offset": float(offsets[-1] - offsets[0])}
