@@ -162,6 +162,34 @@ def test_the_paper_settings_train_the_output_bias_as_the_network_does():
         assert settings.classifier.estimator.fit_output_bias is False
 
 
+def test_in_python_early_stopping_off_alone_gives_the_paper_network_without_a_fitted_bias():
+    X, y = _noisy_task(n=300)
+    settings = dict(max_epochs=2, random_state=0, progress_bar=False)
+    paper = FCNNClassifier(**settings, early_stopping=False).fit(X, y)
+    assert paper.get_params()["fit_output_bias"] == "auto"
+    assert not paper.output_offsets_.any() and paper.best_epoch_ == 2
+    assert FCNNClassifier(**settings).fit(X, y).output_offsets_.any()
+    forced = FCNNClassifier(**settings, early_stopping=False, fit_output_bias=True).fit(X, y)
+    assert forced.output_offsets_.any()
+    with pytest.raises(ValueError, match="fit_output_bias='maybe'; allowed: True, False"):
+        FCNNClassifier(**settings, fit_output_bias="maybe").fit(X, y)
+
+
+def test_three_classes_get_an_offset_each_and_a_log_line_naming_each(caplog):
+    def rows(seed):
+        X = np.random.default_rng(seed).normal(size=(400, 4)).astype(np.float32)
+        return X, np.where(X[:, 0] > 0.8, 2, np.where(X[:, 1] > 0.5, 1, 0))
+
+    X, y = rows(0)
+    with caplog.at_level("INFO"):
+        model = FCNNClassifier(max_epochs=3, random_state=0, progress_bar=False).fit(
+            X, y, validation=rows(1))
+    line = next(r.getMessage() for r in caplog.records if "output bias fitted" in r.getMessage())
+    assert "logit offsets" in line and "class 1 " in line and "class 2 " in line
+    assert np.count_nonzero(model.output_offsets_[1:] - model.output_offsets_[0]) == 2
+    assert np.allclose(model.predict_proba(X).mean(axis=0), np.bincount(y) / len(y), atol=1e-4)
+
+
 def test_alone_the_classifier_holds_out_a_stratified_slice_of_what_it_is_given():
     X, y = _noisy_task()
     model = FCNNClassifier(max_epochs=2, random_state=0, progress_bar=False).fit(X, y)

@@ -42,7 +42,7 @@ validation_fraction, monitor, fit_output_bias, random_state, progress_bar
                  kernel_size=3, pool_size=3, padding="valid", dense_width=0, dropout=0.0,
                  max_epochs=100, batch_size=30, learning_rate=1e-3, weight_decay=0.0,
                  early_stopping=True, patience=10, validation_fraction=0.2,
-                 monitor="val_roc_auc", fit_output_bias=True, random_state=None,
+                 monitor="val_roc_auc", fit_output_bias="auto", random_state=None,
                  progress_bar=None):
         super().__init__(max_epochs=max_epochs, batch_size=batch_size,
                          learning_rate=learning_rate, weight_decay=weight_decay,

@@ -21,7 +21,7 @@ validation_fraction, monitor, fit_output_bias, random_state, progress_bar
 
     def __init__(self, hidden_units=(64, 32), dropout=0.0, max_epochs=100, batch_size=30,
                  learning_rate=1e-3, weight_decay=0.0, early_stopping=True, patience=10,
-                 validation_fraction=0.2, monitor="val_roc_auc", fit_output_bias=True,
+                 validation_fraction=0.2, monitor="val_roc_auc", fit_output_bias="auto",
                  random_state=None, progress_bar=None):
         super().__init__(max_epochs=max_epochs, batch_size=batch_size,
                          learning_rate=learning_rate, weight_decay=weight_decay,

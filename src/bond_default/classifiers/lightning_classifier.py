@@ -91,13 +91,15 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         loss with the probabilities mapped from the rate the network trained at to the
         validation rows' own rate (:func:`validation_logit_offset`), which judges the
         probabilities that ``calibration=prior`` hands out.
-    fit_output_bias : bool
+    fit_output_bias : bool or "auto"
         After training, move the output logits by the offsets at which each class's mean
         predicted probability on the training rows equals its share of them (the output
         bias's log-loss optimum, the rest of the network fixed; :func:`base_rate_offsets`).
         A network stopped after a few epochs is short of it (the default market's CNN,
         stopped at epoch 3, predicted 13.7% on average for rows 9.1% defaulted), and
-        ``calibration=prior`` relies on it. The ranking does not change.
+        ``calibration=prior`` relies on it. The ranking does not change. ``"auto"`` (the
+        default): as ``early_stopping``, so ``early_stopping=False`` alone gives the paper's
+        network exactly.
     random_state : int or None
         Seeds the weights, the batch order and the validation slice.
     progress_bar : bool or None
@@ -123,7 +125,7 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(self, max_epochs=100, batch_size=30, learning_rate=1e-3, weight_decay=0.0,
                  early_stopping=True, patience=10, validation_fraction=0.2,
-                 monitor="val_roc_auc", fit_output_bias=True, random_state=None,
+                 monitor="val_roc_auc", fit_output_bias="auto", random_state=None,
                  progress_bar=None):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
@@ -170,6 +172,10 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
 
         if self.monitor not in MONITORS:
             raise ValueError(f"monitor={self.monitor!r}; allowed: {sorted(MONITORS)}")
+        if not any(self.fit_output_bias is allowed for allowed in (True, False)) and not (
+                isinstance(self.fit_output_bias, str) and self.fit_output_bias == "auto"):
+            raise ValueError(f"fit_output_bias={self.fit_output_bias!r}; allowed: True, "
+                             "False, 'auto'")
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
@@ -221,20 +227,25 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         """``network`` with its logits moved to the output bias's optimum on the training
         rows (``fit_output_bias``), or as it is."""
         self.output_offsets_ = np.zeros(len(self.classes_))
-        if not self.fit_output_bias or len(self.classes_) < 2:
+        wanted = (self.early_stopping if isinstance(self.fit_output_bias, str)
+                  else self.fit_output_bias)
+        if not wanted or len(self.classes_) < 2:
             return network
         from scipy.special import softmax
 
         from bond_default.classifiers.networks import ShiftedLogits
 
         logits = self._logits(network, X).numpy().astype(np.float64)
-        before = softmax(logits, axis=1)[:, -1].mean()
         self.output_offsets_ = base_rate_offsets(logits, encoded)
-        log.info("%s: output bias fitted on the %d training rows: logit offset %+.3f, mean "
-                 "probability of class %s %.4f -> %.4f (its share of them)",
-                 type(self).__name__, len(encoded), self.output_offsets_[-1] -
-                 self.output_offsets_[0], self.classes_[-1], before,
-                 float(np.mean(encoded == len(self.classes_) - 1)))
+        before = softmax(logits, axis=1).mean(axis=0)
+        after = softmax(logits + self.output_offsets_, axis=1).mean(axis=0)
+        moved = zip(self.classes_[1:], before[1:], after[1:], strict=True)
+        log.info("%s: output bias fitted on the %d training rows: logit offset%s %s, mean "
+                 "probability %s (its share of them)", type(self).__name__, len(encoded),
+                 "s" if len(self.classes_) > 2 else "",
+                 ", ".join(f"{o:+.3f}" for o in self.output_offsets_[1:] -
+                           self.output_offsets_[0]),
+                 ", ".join(f"of class {c} {b:.4f} -> {a:.4f}" for c, b, a in moved))
         return ShiftedLogits(network, self.output_offsets_).eval()
 
     @staticmethod

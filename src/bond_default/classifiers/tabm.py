@@ -38,7 +38,7 @@ validation_fraction, monitor, fit_output_bias, random_state, progress_bar
                  n_blocks=2, d_block=256, dropout=0.1, arch_type="tabm", max_epochs=100,
                  batch_size=256, learning_rate=2e-3, weight_decay=3e-4, early_stopping=True,
                  patience=10, validation_fraction=0.2, monitor="val_roc_auc",
-                 fit_output_bias=True, random_state=None, progress_bar=None):
+                 fit_output_bias="auto", random_state=None, progress_bar=None):
         super().__init__(max_epochs=max_epochs, batch_size=batch_size,
                          learning_rate=learning_rate, weight_decay=weight_decay,
                          early_stopping=early_stopping, patience=patience,
