@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import run_train
@@ -61,8 +63,6 @@ def test_a_seed_grid_is_tracked_as_mlflow_users_expect_and_its_report_is_an_appe
     assert "bond-default" not in requirements and all("==" in r for r in requirements)
 
     for folder in tmp_path.glob("multirun"):  # the report must not need the sweep folder
-        import shutil
-
         shutil.rmtree(folder)
     report = subprocess.run([sys.executable, "-m", "bond_default.report", "--out", "rep"],
                             cwd=tmp_path, capture_output=True, text=True, timeout=300)
@@ -123,3 +123,34 @@ def test_figures_3_to_5_come_from_the_finished_cnn_gan_cell_with_the_lowest_seed
                 run("cnn", "gan", "2")]
     assert paper_cell_of(children).info.run_id == "gan1"
     assert paper_cell_of([run("cnn", "none", "0")]) is None
+
+
+def _latex_with_booktabs() -> bool:
+    return bool(shutil.which("kpsewhich") and subprocess.run(
+        ["kpsewhich", "booktabs.sty"], capture_output=True, text=True).stdout.strip())
+
+
+@pytest.mark.skipif(not _latex_with_booktabs(), reason="no LaTeX with booktabs here (.ci/run "
+                    "installs texlive-latex-recommended where it can)")
+def test_table_2_in_latex_compiles_and_fits_the_text_width_of_a_plain_article(tmp_path):
+    from bond_default.report.tables import results_table
+
+    rng = np.random.default_rng(0)
+    grid = [(c, s, seed) for c in ("cnn", "fcnn", "svm", "lr") for s in
+            ("gan", "smote", "borderline", "none") for seed in range(3)]
+    cells = pd.DataFrame(grid, columns=["classifier", "sampler", "seed"]).assign(
+        ratio="paper", data="synthetic", status="FINISHED",
+        **{m: rng.uniform(0.1, 0.9, len(grid)) for m in
+           ("roc_auc", "pr_auc", "balanced_accuracy", "recall", "precision", "f1", "ece")},
+        delong_p=rng.uniform(0, 1, len(grid)))
+    (tmp_path / "table2.tex").write_text(results_table(cells).latex(
+        "Test metrics, mean ± 95% CI over 3 seeds (synthetic_market); DeLong's p & more",
+        "tab:table2"))
+    (tmp_path / "paper.tex").write_text(
+        "\\documentclass{article}\n\\usepackage{booktabs}\n\\usepackage{graphicx}\n"
+        "\\begin{document}\n\\input{table2.tex}\n\\end{document}\n")
+    done = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                           "paper.tex"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stdout[-3000:]
+    assert "Overfull \\hbox" not in done.stdout and (tmp_path / "paper.pdf").stat().st_size

@@ -66,16 +66,21 @@ class ShownTable:
         return shown.to_markdown(index=False, colalign=align)
 
     def latex(self, caption: str, label: str) -> str:
-        """A LaTeX table with booktabs rules (``\\usepackage{booktabs}``), best in bold."""
+        """A LaTeX table with booktabs rules, best in bold, scaled to the text width (its
+        columns of mean ± interval are wider than a page): ``\\usepackage{booktabs}`` and
+        ``\\usepackage{graphicx}``."""
         shown = self.values.map(_latex_text)
         shown.columns = [_latex_text(c) for c in shown.columns]
         best = self.best.set_axis(shown.columns, axis=1)
         styler = (shown.style.hide(axis="index")
                   .apply(lambda _: np.where(best, "textbf:--rwrap;", ""), axis=None))
-        return styler.to_latex(hrules=True, caption=_latex_text(caption), label=label,
-                               position_float="centering",
-                               column_format="l" * self.n_text
-                               + "r" * (shown.shape[1] - self.n_text))
+        latex = styler.to_latex(hrules=True, caption=_latex_text(caption), label=label,
+                                position_float="centering",
+                                column_format="l" * self.n_text
+                                + "r" * (shown.shape[1] - self.n_text))
+        return (latex.replace("\\begin{tabular}", "\\resizebox{\\linewidth}{!}{%\n"
+                              "\\begin{tabular}", 1)
+                .replace("\\end{tabular}\n", "\\end{tabular}%\n}\n", 1))
 
 
 def _latex_text(text: str) -> str:
