@@ -172,8 +172,8 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
 
         if self.monitor not in MONITORS:
             raise ValueError(f"monitor={self.monitor!r}; allowed: {sorted(MONITORS)}")
-        if not any(self.fit_output_bias is allowed for allowed in (True, False)) and not (
-                isinstance(self.fit_output_bias, str) and self.fit_output_bias == "auto"):
+        if not (isinstance(self.fit_output_bias, (bool, np.bool_))
+                or isinstance(self.fit_output_bias, str) and self.fit_output_bias == "auto"):
             raise ValueError(f"fit_output_bias={self.fit_output_bias!r}; allowed: True, "
                              "False, 'auto'")
         X, y = validate_data(self, X, y, dtype=np.float32)
@@ -227,7 +227,7 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         """``network`` with its logits moved to the output bias's optimum on the training
         rows (``fit_output_bias``), or as it is."""
         self.output_offsets_ = np.zeros(len(self.classes_))
-        wanted = (self.early_stopping if isinstance(self.fit_output_bias, str)
+        wanted = (self.early_stopping if isinstance(self.fit_output_bias, str)  # "auto"
                   else self.fit_output_bias)
         if not wanted or len(self.classes_) < 2:
             return network
