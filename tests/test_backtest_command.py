@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pandas as pd
+import pytest
 from conftest import run_train, runs_in
 
 from bond_default.data.synthetic import generate_market
@@ -46,6 +47,13 @@ def test_a_walk_forward_grid_reports_every_test_year_and_its_model_scores_at_its
         artifacts = {a.path for a in client.list_artifacts(run.info.run_id, "plots")}
         assert {"plots/calibration.png", "plots/walk_forward.png"} <= artifacts
         assert 0 < run.data.metrics["decision_threshold"] < 1
+        curves = pd.read_csv(mlflow.artifacts.download_artifacts(
+            run_id=run.info.run_id, artifact_path="threshold/curves_by_year.csv",
+            tracking_uri=client.tracking_uri))
+        assert sorted(curves["test_year"].unique()) == YEARS
+        for year, curve in curves.groupby("test_year"):  # each year's arg-max is its threshold
+            chosen = table.loc[table["test_year"] == year, "threshold"].item()
+            assert curve.loc[curve["score"].idxmax(), "threshold"] == pytest.approx(chosen)
         assert run.data.metrics["decision_threshold"] != 0.5
     sweep = next((tmp_path / "multirun").glob("*/*"))
     summary = pd.read_csv(sweep / "summary.csv")

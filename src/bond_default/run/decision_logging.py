@@ -34,7 +34,8 @@ def log_calibration(y_true: np.ndarray, scores: np.ndarray, title: str,
 def log_threshold_curve(model, policy: str, title: str) -> None:
     """``threshold=max_f1`` or ``cost``: the objective at every candidate threshold, on the
     cross-validated training scores it was chosen from (in a walk-forward, the last year's:
-    the model the run logs) (``threshold/curve.csv``, and
+    the model the run logs; every year's is in ``threshold/curves_by_year.csv``)
+    (``threshold/curve.csv``, and
     ``plots/threshold.png`` with the chosen one marked); nothing for a fixed threshold."""
     results = getattr(model, "cv_results_", None)
     if not results:
@@ -55,7 +56,9 @@ def log_threshold_curve(model, policy: str, title: str) -> None:
 
 def log_walk_forward(folds, title: str) -> pd.DataFrame:
     """The backtest's table (one row per test year) and figure; per-year metrics with the
-    year as their step (``mlflow ui`` draws them against the year). Returns the table."""
+    year as their step (``mlflow ui`` draws them against the year); with a tuned threshold,
+    every year's curve it was chosen from (``threshold/curves_by_year.csv``). Returns the
+    table."""
     import mlflow
 
     from bond_default.evaluate import plots
@@ -76,6 +79,11 @@ def log_walk_forward(folds, title: str) -> pd.DataFrame:
                      "precision": metrics["precision"]})
     table = pd.DataFrame(rows)
     mlflow.log_text(table.to_csv(index=False), "walk_forward.csv")
+    curves = [pd.DataFrame({"test_year": fold.year, "threshold": results["thresholds"],
+                            "score": results["scores"]})
+              for fold in folds if (results := getattr(fold.model, "cv_results_", None))]
+    if curves:  # each year's threshold was chosen from its own curve
+        mlflow.log_text(pd.concat(curves).to_csv(index=False), "threshold/curves_by_year.csv")
     for row in rows:
         mlflow.log_metrics({f"year_{k}": float(v) for k, v in row.items()
                             if k not in ("test_year", "n_train")}, step=int(row["test_year"]))
