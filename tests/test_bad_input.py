@@ -72,6 +72,10 @@ CASES = {
                                     "The 'instance_noise' parameter of GANOverSampler must be a "
                                     "float in the range \\[0.0, inf\\). Got -1 instead; set it "
                                     "with an allowed value \\(sampler.<parameter>=...\\)"),
+    "network_setting_not_allowed": (
+        "bonds.csv", lambda m: m, ["classifier=fcnn", "classifier.estimator.fit_output_bias=maybe"],
+        "The 'fit_output_bias' parameter of FCNNClassifier must be .* Got 'maybe' instead; set "
+        "it with an allowed value \\(classifier.estimator.<parameter>=...\\)"),
     "threshold_tuner_setting_not_allowed": (
         "bonds.csv", lambda m: m, ["threshold=max_f1", "threshold.tuner.thresholds=0"],
         "The 'thresholds' parameter of TunedThresholdClassifierCV must be an int in the range "
@@ -93,7 +97,8 @@ def test_bad_input_stops_with_one_sentence(case, market, tmp_path):
     elif make is not None:
         make(market).to_csv(path, index=False)
     year = [] if case == "out_of_time_without_year" else ["data.year=year"]
-    done = run_train(["data=file", f"data.path={path}", "classifier=lr", *year, *overrides],
+    classifier = [] if any(o.startswith("classifier=") for o in overrides) else ["classifier=lr"]
+    done = run_train(["data=file", f"data.path={path}", *classifier, *year, *overrides],
                      cwd=tmp_path, timeout=120)
     output = done.stdout + done.stderr
     assert done.returncode == 2, output

@@ -171,7 +171,8 @@ def test_in_python_early_stopping_off_alone_gives_the_paper_network_without_a_fi
     assert FCNNClassifier(**settings).fit(X, y).output_offsets_.any()
     forced = FCNNClassifier(**settings, early_stopping=False, fit_output_bias=True).fit(X, y)
     assert forced.output_offsets_.any()
-    with pytest.raises(ValueError, match="fit_output_bias='maybe'; allowed: True, False"):
+    with pytest.raises(ValueError, match="'fit_output_bias' parameter of FCNNClassifier must "
+                       "be an instance of 'bool' .* or a str among {'auto'}. Got 'maybe'"):
         FCNNClassifier(**settings, fit_output_bias="maybe").fit(X, y)
 
 

@@ -6,6 +6,7 @@ import logging
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -123,6 +124,10 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
         The trained network.
     """
 
+    #: Checked by scikit-learn's ``_validate_params`` in ``fit``, and by the pipeline's checks
+    #: before a run starts (:func:`bond_default.pipeline.checks.check_parameters`).
+    _parameter_constraints: dict = {"fit_output_bias": ["boolean", StrOptions({"auto"})]}
+
     def __init__(self, max_epochs=100, batch_size=30, learning_rate=1e-3, weight_decay=0.0,
                  early_stopping=True, patience=10, validation_fraction=0.2,
                  monitor="val_roc_auc", fit_output_bias="auto", random_state=None,
@@ -172,10 +177,7 @@ class LightningClassifier(ClassifierMixin, BaseEstimator):
 
         if self.monitor not in MONITORS:
             raise ValueError(f"monitor={self.monitor!r}; allowed: {sorted(MONITORS)}")
-        if not (isinstance(self.fit_output_bias, (bool, np.bool_))
-                or isinstance(self.fit_output_bias, str) and self.fit_output_bias == "auto"):
-            raise ValueError(f"fit_output_bias={self.fit_output_bias!r}; allowed: True, "
-                             "False, 'auto'")
+        self._validate_params()
         X, y = validate_data(self, X, y, dtype=np.float32)
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
