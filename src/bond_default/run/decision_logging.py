@@ -37,21 +37,29 @@ def log_threshold_curve(model, policy: str, title: str) -> None:
     the model the run logs; every year's is in ``threshold/curves_by_year.csv``)
     (``threshold/curve.csv``, and
     ``plots/threshold.png`` with the chosen one marked); nothing for a fixed threshold."""
-    results = getattr(model, "cv_results_", None)
-    if not results:
+    table = _threshold_curve(model)
+    if table is None:
         return
     import mlflow
 
     from bond_default.evaluate import plots
 
     objective = {"max_f1": "F1", "cost": "minus the mean cost per bond"}.get(policy, policy)
-    table = pd.DataFrame({"threshold": results["thresholds"], "score": results["scores"]})
     mlflow.log_text(table.to_csv(index=False), "threshold/curve.csv")
     fig = plots.threshold_figure(table["threshold"].to_numpy(), table["score"].to_numpy(),
                                  float(model.best_threshold_), objective,
                                  f"{title}: threshold={policy}")
     mlflow.log_figure(fig, "plots/threshold.png")
     plots.close(fig)
+
+
+def _threshold_curve(model) -> pd.DataFrame | None:
+    """A tuned threshold's objective at every candidate (``threshold``, ``score``), from the
+    cross-validated training scores; ``None`` for a fixed threshold."""
+    results = getattr(model, "cv_results_", None)
+    if not results:
+        return None
+    return pd.DataFrame({"threshold": results["thresholds"], "score": results["scores"]})
 
 
 def log_walk_forward(folds, title: str) -> pd.DataFrame:
@@ -79,9 +87,8 @@ def log_walk_forward(folds, title: str) -> pd.DataFrame:
                      "precision": metrics["precision"]})
     table = pd.DataFrame(rows)
     mlflow.log_text(table.to_csv(index=False), "walk_forward.csv")
-    curves = [pd.DataFrame({"test_year": fold.year, "threshold": results["thresholds"],
-                            "score": results["scores"]})
-              for fold in folds if (results := getattr(fold.model, "cv_results_", None))]
+    curves = [curve.assign(test_year=fold.year)[["test_year", "threshold", "score"]]
+              for fold in folds if (curve := _threshold_curve(fold.model)) is not None]
     if curves:  # each year's threshold was chosen from its own curve
         mlflow.log_text(pd.concat(curves).to_csv(index=False), "threshold/curves_by_year.csv")
     for row in rows:
