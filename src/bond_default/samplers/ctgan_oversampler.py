@@ -125,13 +125,15 @@ class SynthesizerOverSampler(BaseOverSampler):
                 generated[:, years] = year_values[sampled[YEAR_KEY].astype(int).to_numpy()]
             generated = valid_rows(generated, real, X, getattr(self, "feature_names_in_", None),
                                    self.max_levels, skip=set(years.tolist()))
+            self.copied_positions_ = years
             if self.assess_quality:
                 from bond_default.samplers.gan_quality import assess
 
                 self.quality_ = assess(real, generated,
                                        getattr(self, "feature_names_in_", None),
                                        int(rng.randint(np.iinfo(np.int32).max)),
-                                       year_positions=years, every=X)
+                                       year_positions=years, every=X,
+                                       copied_positions=years)
             new_rows.append(generated.astype(original.dtype))
             new_labels.append(np.full(n_new, label, dtype=y.dtype))
         return np.vstack(new_rows), np.concatenate(new_labels)

@@ -62,9 +62,10 @@ class GANOverSampler(BaseOverSampler):
     Year-level columns (``year_columns``: one value per year, the macro environment) are not
     generated: each generated row takes them from a real row of the over-sampled class, drawn
     at random (so years come as that class's years are distributed), and the GAN learns the
-    other columns given them (a conditional GAN). With ``train_on="both"`` the GAN sees the
-    other class too, with the class as a further condition, and generates rows of the
-    over-sampled class.
+    other columns given them (a conditional GAN). Discrete columns are taken the same way, as
+    one combination from that real row (``discrete_columns="from_real"``). With
+    ``train_on="both"`` the GAN sees the other class too, with the class as a further
+    condition, and generates rows of the over-sampled class.
 
     Parameters
     ----------
@@ -87,7 +88,8 @@ class GANOverSampler(BaseOverSampler):
     n_critic : int
         Discriminator steps per generator step.
     max_levels : int
-        A column with at most this many distinct values is discrete (snapped to its levels).
+        A column with at most this many distinct values in the training rows is discrete
+        (``discrete_columns`` says how it is made).
     progress_bar : bool or None
         Lightning's progress bar; ``None`` shows it only when a person watches (a terminal).
     assess_quality : bool
@@ -101,12 +103,21 @@ class GANOverSampler(BaseOverSampler):
     instance_noise : float
         Standard deviation of the noise added to every row the discriminator judges
         (:class:`~bond_default.samplers.tabular_gan.TabularGAN`); 0: none, as the paper.
-    discrete_columns : {"snapped", "one_hot"}
-        How the GAN generates a column with 3 to ``max_levels`` levels (a rating, an industry
-        code): ``snapped``, a number snapped to the nearest level afterwards (the paper's
-        GAN sees every column as a number); ``one_hot``, a one-hot code the generator emits
-        through a Gumbel-softmax and the discriminator judges as such, decoded to its level.
-        A nominal code is not a number: snapped, a GAN that learns levels 0 and 2 also makes
+        The noise blurs what the discriminator sees, so it cannot win by rules no generator
+        learns from a few hundred rows (on the default market 0.5 takes the two-sample AUC
+        from 0.94 to 0.81).
+    discrete_columns : {"from_real", "snapped", "one_hot"}
+        How the GAN treats a column with at most ``max_levels`` levels (a rating, a bond type,
+        a term, a yes/no flag). ``from_real``: not generated; as year-level columns, each
+        generated row takes the whole combination of them from a real row of the over-sampled
+        class and the GAN learns the other columns given it. A market fixes which
+        combinations exist (commercial paper is paid one way and runs at most a year, a bond
+        is rated within a notch of its issuer): generated independently, 45% of the default
+        market's generated rows had a bond type and term no real row has. ``snapped``: a
+        number snapped to the nearest level afterwards (the paper's GAN sees every column as
+        a number). ``one_hot`` (3 levels or more): a one-hot code the generator emits through
+        a Gumbel-softmax and the discriminator judges as such, decoded to its level. A
+        nominal code is not a number: snapped, a GAN that learns levels 0 and 2 also makes
         level 1.
     train_on : {"minority", "both"}
         ``minority``: the GAN learns from the over-sampled class alone (the paper).
@@ -120,6 +131,9 @@ class GANOverSampler(BaseOverSampler):
         Generator and discriminator loss per epoch.
     gan_ : TabularGAN
         The trained GAN.
+    copied_positions_ : ndarray of int
+        Positions of the columns taken from real rows rather than generated (year-level and,
+        with ``discrete_columns="from_real"``, discrete).
     quality_ : GanQuality
         Two-sample test AUC, per-column KS distance and memorized share of the generated rows.
     """
@@ -140,7 +154,7 @@ class GANOverSampler(BaseOverSampler):
         "year_columns": [list, tuple, StrOptions({"auto"}), None],
         "train_on": [StrOptions({"minority", "both"})],
         "instance_noise": [Interval(Real, 0, None, closed="left")],
-        "discrete_columns": [StrOptions({"snapped", "one_hot"})],
+        "discrete_columns": [StrOptions({"from_real", "snapped", "one_hot"})],
     }
 
     #: Rows the GAN needs to learn anything (BatchNorm needs more than one row per batch).
@@ -150,7 +164,7 @@ class GANOverSampler(BaseOverSampler):
                  max_epochs=2000, batch_size=128, latent_dim=32, generator_sizes=(128, 128),
                  discriminator_sizes=(128, 64), learning_rate=2e-4, n_critic=1, max_levels=20,
                  progress_bar=None, assess_quality=True, year_columns="auto",
-                 train_on="minority", instance_noise=0.0, discrete_columns="snapped"):
+                 train_on="minority", instance_noise=0.5, discrete_columns="from_real"):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
         self.loss = loss
@@ -177,7 +191,8 @@ class GANOverSampler(BaseOverSampler):
         X = original.astype(np.float64)
         y = np.asarray(y)
         years = year_positions(self.year_columns, getattr(self, "feature_names_in_", None))
-        generated_cols = np.setdiff1d(np.arange(X.shape[1]), years)
+        copied = self.copied_positions_ = self._copied_positions(X, years)
+        generated_cols = np.setdiff1d(np.arange(X.shape[1]), copied)
         self.losses_ = []
         new_rows, new_labels = [original], [y]
         for label, n_new in self.sampling_strategy_.items():
@@ -190,31 +205,56 @@ class GANOverSampler(BaseOverSampler):
             if len(real) < self.min_minority_rows:
                 raise ValueError(f"the GAN needs at least {self.min_minority_rows} rows of "
                                  f"the class it over-samples, got {len(real)}")
-            # the year-level values of each generated row: those of a real row of the class
-            drawn = real[rng.randint(len(real), size=n_new)][:, years]
+            # the year-level (and with from_real the discrete) values of each generated row:
+            # those of a real row of the class
+            drawn = real[rng.randint(len(real), size=n_new)][:, copied]
             shown = X if self.train_on == "both" else real
-            condition, drawn_condition = self._conditions(shown[:, years], drawn,
+            condition, drawn_condition = self._conditions(shown[:, copied], drawn,
                                                           in_class[:, None] if
                                                           self.train_on == "both" else None)
             weights = None
             if self.train_on == "both":  # each class half of an epoch's rows
                 weights = np.where(in_class, 1.0 / in_class.sum(), 1.0 / (~in_class).sum())
             generated = np.empty((n_new, X.shape[1]))
-            generated[:, years] = drawn
+            generated[:, copied] = drawn
             generated[:, generated_cols] = self._train_and_generate(
                 shown[:, generated_cols], condition, drawn_condition, n_new, seed, weights,
                 rows_per_epoch=2 * len(real) if weights is not None else None,
                 every=X[:, generated_cols])
-            generated = self._make_valid(generated, real, X, skip=set(years.tolist()))
+            generated = self._make_valid(generated, real, X, skip=set(copied.tolist()))
             if self.assess_quality:
                 from bond_default.samplers.gan_quality import assess
 
                 self.quality_ = assess(real, generated,
                                        getattr(self, "feature_names_in_", None), seed,
-                                       year_positions=years, every=X)
+                                       year_positions=years, every=X,
+                                       copied_positions=copied)
             new_rows.append(generated.astype(original.dtype))
             new_labels.append(np.full(n_new, label, dtype=y.dtype))
         return np.vstack(new_rows), np.concatenate(new_labels)
+
+    def _copied_positions(self, X: np.ndarray, years: np.ndarray) -> np.ndarray:
+        """Columns taken from real rows rather than generated: the year-level ones and, with
+        ``discrete_columns="from_real"``, every column of at most ``max_levels`` levels in the
+        training rows."""
+        if self.discrete_columns != "from_real":
+            return years
+        discrete = [column for column in range(X.shape[1])
+                    if len(np.unique(X[:, column])) <= self.max_levels]
+        copied = np.union1d(years, np.asarray(discrete, dtype=int)).astype(int)
+        names = getattr(self, "feature_names_in_", None)
+        taken = [str(names[c]) if names is not None else f"x{c}"
+                 for c in discrete if c not in set(years.tolist())]
+        if taken:
+            log.info("%s: %d discrete column(s) taken as one combination from a real row, "
+                     "not generated (discrete_columns=from_real): %s", self.loss.upper(),
+                     len(taken), ", ".join(taken))
+        if len(copied) == X.shape[1]:
+            raise ValueError(
+                f"every column has at most max_levels={self.max_levels} levels or is "
+                "year-level, so discrete_columns=from_real would only copy real rows; set "
+                "sampler.discrete_columns=snapped or one_hot, or a smaller sampler.max_levels")
+        return copied
 
     @staticmethod
     def _conditions(shown_years: np.ndarray, drawn_years: np.ndarray, is_class=None):

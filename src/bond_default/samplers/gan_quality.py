@@ -39,6 +39,12 @@ class GanQuality:
     year_consistency : float
         Share of generated rows whose year-level columns take a combination some real year
         has (NaN without year-level columns).
+    memorized_share_generated_columns, memorized_share_real_generated_columns : float
+        ``memorized_share`` and its real rows' level judged on the generated columns alone,
+        where a sampler takes some columns from a real row (year-level ones, discrete ones:
+        ``copied_positions``): a row whose copied columns equal its source row's is near
+        that row by construction, so the whole-row figure overstates copying. NaN when no
+        column is copied.
     seconds : float
         Time the checks took.
     """
@@ -51,6 +57,8 @@ class GanQuality:
     distinct_share: float = float("nan")
     year_consistency: float = float("nan")
     seconds: float = 0.0
+    memorized_share_generated_columns: float = float("nan")
+    memorized_share_real_generated_columns: float = float("nan")
 
     def metrics(self, prefix: str = "sampler_") -> dict[str, float]:
         """Scalar summary for MLflow (year-consistency only where there are year columns, the
@@ -64,6 +72,11 @@ class GanQuality:
             out[f"{prefix}memorized_share_real"] = self.memorized_share_real
         if not np.isnan(self.year_consistency):
             out[f"{prefix}year_consistency"] = self.year_consistency
+        if not np.isnan(self.memorized_share_generated_columns):
+            out[f"{prefix}memorized_share_generated_columns"] = \
+                self.memorized_share_generated_columns
+            out[f"{prefix}memorized_share_real_generated_columns"] = \
+                self.memorized_share_real_generated_columns
         return out
 
 
@@ -77,35 +90,11 @@ def year_consistency(generated: np.ndarray, every: np.ndarray, positions) -> flo
                           for row in np.round(generated[:, positions], 9)]))
 
 
-def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0,
-           year_positions=(), every: np.ndarray | None = None) -> GanQuality:
-    """Compare ``generated`` rows with the ``real`` rows the sampler learned from.
-
-    ``year_positions`` are the year-level columns, checked against the years of ``every``
-    (all training rows; default ``real``).
-    """
-    from scipy.stats import ks_2samp
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.metrics import roc_auc_score
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+def near_copies(real: np.ndarray, generated: np.ndarray) -> tuple[float, float]:
+    """Share of ``generated`` rows nearer some real row than that row is to its own nearest
+    real neighbour, and the same share for the real rows (each taken out and judged as new);
+    columns scaled by the real rows' standard deviation; NaN with too few real rows."""
     from sklearn.neighbors import NearestNeighbors
-
-    start = time.perf_counter()
-    names = list(names) if names is not None else [f"x{i}" for i in range(real.shape[1])]
-    ks = pd.Series([ks_2samp(real[:, j], generated[:, j]).statistic
-                    for j in range(real.shape[1])], index=names, name="ks")
-
-    X = np.vstack([real, generated])
-    y = np.r_[np.ones(len(real)), np.zeros(len(generated))]
-    folds = min(5, len(real), len(generated))
-    if folds >= 2:
-        scores = cross_val_predict(
-            HistGradientBoostingClassifier(max_iter=100, random_state=seed), X, y,
-            cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
-            method="predict_proba")[:, 1]
-        c2st = float(roc_auc_score(y, scores))
-    else:
-        c2st = float("nan")
 
     scale = real.std(axis=0)
     scale[scale == 0] = 1.0
@@ -124,6 +113,46 @@ def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0,
             other_gap = np.where(index[other, 1] == rows, distance[other, 2],
                                  distance[other, 1])
             memorized_real = float(np.mean(distance[:, 1] < other_gap))
+    return memorized, memorized_real
+
+
+def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0,
+           year_positions=(), every: np.ndarray | None = None,
+           copied_positions=()) -> GanQuality:
+    """Compare ``generated`` rows with the ``real`` rows the sampler learned from.
+
+    ``year_positions`` are the year-level columns, checked against the years of ``every``
+    (all training rows; default ``real``); ``copied_positions`` the columns the sampler took
+    from real rows rather than generated (near-copies are also judged without them).
+    """
+    from scipy.stats import ks_2samp
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+
+    start = time.perf_counter()
+    names = list(names) if names is not None else [f"x{i}" for i in range(real.shape[1])]
+    ks = pd.Series([ks_2samp(real[:, j], generated[:, j]).statistic
+                    for j in range(real.shape[1])], index=names, name="ks")
+
+    X = np.vstack([real, generated])
+    y = np.r_[np.ones(len(real)), np.zeros(len(generated))]
+    folds = min(5, len(real), len(generated))
+    if folds >= 2:
+        scores = cross_val_predict(
+            HistGradientBoostingClassifier(max_iter=100, random_state=seed), X, y,
+            cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
+            method="predict_proba")[:, 1]
+        c2st = float(roc_auc_score(y, scores))
+    else:
+        c2st = float("nan")
+
+    memorized, memorized_real = near_copies(real, generated)
+    kept_columns = np.setdiff1d(np.arange(real.shape[1]), np.asarray(copied_positions, int))
+    memorized_kept = memorized_real_kept = float("nan")
+    if 0 < len(kept_columns) < real.shape[1]:
+        memorized_kept, memorized_real_kept = near_copies(real[:, kept_columns],
+                                                          generated[:, kept_columns])
     real_sd = real.std(axis=0)
     kept = real_sd > 0
     spread = float(np.mean(generated.std(axis=0)[kept] / real_sd[kept])) if kept.any() \
@@ -131,4 +160,4 @@ def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0,
     distinct = len(np.unique(np.round(generated, 9), axis=0)) / max(len(generated), 1)
     years = year_consistency(generated, real if every is None else every, year_positions)
     return GanQuality(c2st, ks, memorized, spread, memorized_real, distinct, years,
-                      time.perf_counter() - start)
+                      time.perf_counter() - start, memorized_kept, memorized_real_kept)
