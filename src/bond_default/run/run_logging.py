@@ -193,10 +193,14 @@ def log_sampler_quality(pipeline, x_train, y_train, year_columns=()) -> None:
     mlflow.log_text(table.to_csv(index=False), "gan/ks_by_column.csv")
     years = ("" if np.isnan(quality.year_consistency)
              else f", year-consistent {100 * quality.year_consistency:.0f}%")
+    generated_part = ("" if np.isnan(quality.memorized_share_generated_columns) else
+                      f"; on the generated columns alone "
+                      f"{100 * quality.memorized_share_generated_columns:.1f}% "
+                      f"(real rows: {100 * quality.memorized_share_real_generated_columns:.1f}%)")
     log.info("generated rows: two-sample AUC %.3f (0.5 ideal), mean KS %.3f, near-copies "
-             "%.1f%% (real rows among themselves: %.1f%%), spread %.2f of the real rows'%s",
+             "%.1f%% (real rows among themselves: %.1f%%%s), spread %.2f of the real rows'%s",
              quality.c2st_auc, quality.ks.mean(), 100 * quality.memorized_share,
-             100 * quality.memorized_share_real, quality.spread_ratio, years)
+             100 * quality.memorized_share_real, generated_part, quality.spread_ratio, years)
 
 
 #: What loading and scoring a logged model imports, pinned to the running versions in its

@@ -105,7 +105,7 @@ class GANOverSampler(BaseOverSampler):
         (:class:`~bond_default.samplers.tabular_gan.TabularGAN`); 0: none, as the paper.
         The noise blurs what the discriminator sees, so it cannot win by rules no generator
         learns from a few hundred rows (on the default market 0.5 takes the two-sample AUC
-        from 0.94 to 0.81).
+        from 0.937 to 0.839, mean of 3 seeds, discrete columns from real rows).
     discrete_columns : {"from_real", "snapped", "one_hot"}
         How the GAN treats a column with at most ``max_levels`` levels (a rating, a bond type,
         a term, a yes/no flag). ``from_real``: not generated; as year-level columns, each
