@@ -9,8 +9,10 @@ preprocessed as the CNN's pipeline does (its input space), each sampler generate
 ``ratio.oversample`` x 284 = 710 rows, and :func:`bond_default.samplers.gan_quality.assess`
 compares them with the real defaulted rows: two-sample AUC (0.5 ideal), mean KS, near-copies
 (rows nearer a real row than that row's nearest real neighbour), spread (generated over real
-standard deviation, ~0 for a collapsed generator), distinct share and year-consistency
-(share of rows whose macro indicators are those of a real year). The last row, the test
+standard deviation, ~0 for a collapsed generator), distinct share, year-consistency
+(share of rows whose macro indicators are those of a real year) and, for samplers that take
+columns from real rows, the share of rows whose taken values are those of exactly one real
+bond (``copied_unique``). The last row, the test
 split's real defaulted rows judged the same way, is what an ideal generator would score (its
 near-copies are not 0: a fresh real row is often nearer some training row than that row is to
 its own nearest neighbour). ``--downstream`` also runs
@@ -109,7 +111,8 @@ def quality_row(name: str, overrides: list[str], seed: int) -> dict:
             "spread": q.spread_ratio, "distinct": q.distinct_share,
             "year_consistency": q.year_consistency, "fit_seconds": seconds,
             "near_copies_generated_columns": q.memorized_share_generated_columns,
-            "near_copies_real_generated_columns": q.memorized_share_real_generated_columns}
+            "near_copies_real_generated_columns": q.memorized_share_real_generated_columns,
+            "copied_unique": q.copied_unique_share}
 
 
 def downstream_row(name: str, overrides: list[str], classifier: str, seed: int) -> dict:
@@ -160,7 +163,7 @@ def main() -> None:
     table.to_csv(args.out, index=False)
     columns = ["two_sample_auc", "ks_mean", "near_copies", "near_copies_real", "spread",
                "distinct", "year_consistency", "fit_seconds", "near_copies_generated_columns",
-               "near_copies_real_generated_columns"]
+               "near_copies_real_generated_columns", "copied_unique"]
     summary = table.groupby("sampler", sort=False)[columns].agg(["mean", "std"])
     print(f"\nmean (std) over seeds {args.seeds}, "
           f"{table['real_rows'].iloc[0]} real -> {table['generated_rows'].iloc[0]} generated "

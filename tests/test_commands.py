@@ -139,6 +139,9 @@ def test_a_grid_of_every_paper_sampler_runs_in_two_parallel_jobs_and_loses_nothi
             assert consistency == 1.0 if run.data.tags["sampler"] == "gan" else \
                 consistency < 1.0
             assert "macro_prosperity_index" in run.data.tags["year_level_columns"]
+            # the GAN takes real rows' discrete and year-level values, SMOTE takes none
+            assert ("sampler_copied_unique_share" in run.data.metrics) == (
+                run.data.tags["sampler"] == "gan")
     cnn = next(r for r in children if r.data.tags["classifier"] == "cnn")
     assert "classifier_train_loss" in cnn.data.metrics
 

@@ -188,3 +188,22 @@ def test_near_copies_are_also_judged_on_the_generated_columns_alone():
     assert "sampler_memorized_share_generated_columns" in split.metrics()
     assert np.isnan(whole.memorized_share_generated_columns)
     assert "sampler_memorized_share_generated_columns" not in whole.metrics()
+
+
+def test_rows_that_carry_one_real_rows_copied_values_are_counted():
+    rng = np.random.default_rng(2)
+    # eight columns of five levels: almost every real row's combination is its own
+    real = np.c_[rng.integers(0, 5, size=(300, 8)).astype(float),
+                 rng.integers(0, 3, size=(300, 1)).astype(float), rng.normal(size=(300, 3))]
+    source = rng.integers(0, 300, size=600)
+    taken = np.c_[real[source, :9], rng.normal(size=(600, 3))]
+    unique_in_real = np.mean([(real[:, :8] == row).all(axis=1).sum() == 1 for row in real[:, :8]])
+    profile = assess(real, taken, copied_positions=range(8))
+    assert profile.copied_unique_share == pytest.approx(
+        np.mean([(real[:, :8] == real[s, :8]).all(axis=1).sum() == 1 for s in source]))
+    assert profile.copied_unique_share > 0.9 and unique_in_real > 0.9
+    # a year-like column of three values, each shared by about 100 rows, identifies no row
+    year_only = assess(real, taken, copied_positions=[8])
+    assert year_only.copied_unique_share == 0.0
+    assert profile.metrics()["sampler_copied_unique_share"] == profile.copied_unique_share
+    assert "sampler_copied_unique_share" not in assess(real, taken).metrics()

@@ -168,7 +168,8 @@ def sampler_quality(pipeline, x_train, y_train, year_columns=()):
             break
         X, y = (clone(step).fit_resample(X, y) if hasattr(step, "fit_resample")
                 else (step.transform(X), y))
-    resampled, labels = clone(sampler).fit_resample(X, y)
+    fitted = clone(sampler)
+    resampled, labels = fitted.fit_resample(X, y)
     names = list(getattr(X, "columns", [])) or None
     X, resampled = np.asarray(X, dtype=float), np.asarray(resampled, dtype=float)
     generated = resampled[len(X):]
@@ -177,7 +178,8 @@ def sampler_quality(pipeline, x_train, y_train, year_columns=()):
     label = np.asarray(labels)[len(X)]
     positions = [names.index(c) for c in year_columns if names and c in names]
     return assess(X[np.asarray(y) == label], generated, names, seed=0,
-                  year_positions=positions, every=X)
+                  year_positions=positions, every=X,
+                  copied_positions=getattr(fitted, "copied_positions_", ()))
 
 
 def log_sampler_quality(pipeline, x_train, y_train, year_columns=()) -> None:
@@ -195,8 +197,11 @@ def log_sampler_quality(pipeline, x_train, y_train, year_columns=()) -> None:
              else f", year-consistent {100 * quality.year_consistency:.0f}%")
     generated_part = ("" if np.isnan(quality.memorized_share_generated_columns) else
                       f"; on the generated columns alone "
-                      f"{100 * quality.memorized_share_generated_columns:.1f}% "
-                      f"(real rows: {100 * quality.memorized_share_real_generated_columns:.1f}%)")
+                      f"{100 * quality.memorized_share_generated_columns:.1f}% against "
+                      f"{100 * quality.memorized_share_real_generated_columns:.1f}%")
+    if not np.isnan(quality.copied_unique_share):
+        years += (f", copied columns those of exactly one real row in "
+                  f"{100 * quality.copied_unique_share:.0f}%")
     log.info("generated rows: two-sample AUC %.3f (0.5 ideal), mean KS %.3f, near-copies "
              "%.1f%% (real rows among themselves: %.1f%%%s), spread %.2f of the real rows'%s",
              quality.c2st_auc, quality.ks.mean(), 100 * quality.memorized_share,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,12 @@ class GanQuality:
         ``copied_positions``): a row whose copied columns equal its source row's is near
         that row by construction, so the whole-row figure overstates copying. NaN when no
         column is copied.
+    copied_unique_share : float
+        Share of generated rows whose values in the copied columns are those of exactly one
+        real row: rows that carry one real bond's profile in those columns (with discrete
+        columns taken from real rows, its ratings, type, term, industry and year), the rest
+        generated beside it. Near 0 when only year-level columns are copied (many bonds
+        share a year); NaN when no column is copied.
     seconds : float
         Time the checks took.
     """
@@ -59,6 +66,7 @@ class GanQuality:
     seconds: float = 0.0
     memorized_share_generated_columns: float = float("nan")
     memorized_share_real_generated_columns: float = float("nan")
+    copied_unique_share: float = float("nan")
 
     def metrics(self, prefix: str = "sampler_") -> dict[str, float]:
         """Scalar summary for MLflow (year-consistency only where there are year columns, the
@@ -77,6 +85,8 @@ class GanQuality:
                 self.memorized_share_generated_columns
             out[f"{prefix}memorized_share_real_generated_columns"] = \
                 self.memorized_share_real_generated_columns
+        if not np.isnan(self.copied_unique_share):
+            out[f"{prefix}copied_unique_share"] = self.copied_unique_share
         return out
 
 
@@ -87,6 +97,17 @@ def year_consistency(generated: np.ndarray, every: np.ndarray, positions) -> flo
         return float("nan")
     real_years = {tuple(row) for row in np.round(every[:, positions], 9)}
     return float(np.mean([tuple(row) in real_years
+                          for row in np.round(generated[:, positions], 9)]))
+
+
+def copied_unique_share(real: np.ndarray, generated: np.ndarray, positions) -> float:
+    """Share of ``generated`` rows whose values at ``positions`` match exactly one row of
+    ``real``; NaN without positions."""
+    positions = np.asarray(positions, dtype=int)
+    if positions.size == 0:
+        return float("nan")
+    counts = Counter(map(tuple, np.round(real[:, positions], 9)))
+    return float(np.mean([counts.get(tuple(row), 0) == 1
                           for row in np.round(generated[:, positions], 9)]))
 
 
@@ -160,4 +181,5 @@ def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0,
     distinct = len(np.unique(np.round(generated, 9), axis=0)) / max(len(generated), 1)
     years = year_consistency(generated, real if every is None else every, year_positions)
     return GanQuality(c2st, ks, memorized, spread, memorized_real, distinct, years,
-                      time.perf_counter() - start, memorized_kept, memorized_real_kept)
+                      time.perf_counter() - start, memorized_kept, memorized_real_kept,
+                      copied_unique_share(real, generated, copied_positions))
