@@ -12,7 +12,8 @@ compares them with the real defaulted rows: two-sample AUC (0.5 ideal), mean KS,
 standard deviation, ~0 for a collapsed generator), distinct share, year-consistency
 (share of rows whose macro indicators are those of a real year) and, for samplers that take
 columns from real rows, the share of rows whose taken values are those of exactly one real
-bond (``copied_unique``). The last row, the test
+bond (``copied_unique``), and pair-consistency (share of rows whose every pair of discrete
+columns, a bond type and a term say, is a pair some training row has). The last row, the test
 split's real defaulted rows judged the same way, is what an ideal generator would score (its
 near-copies are not 0: a fresh real row is often nearer some training row than that row is to
 its own nearest neighbour). ``--downstream`` also runs
@@ -112,7 +113,7 @@ def quality_row(name: str, overrides: list[str], seed: int) -> dict:
             "year_consistency": q.year_consistency, "fit_seconds": seconds,
             "near_copies_generated_columns": q.memorized_share_generated_columns,
             "near_copies_real_generated_columns": q.memorized_share_real_generated_columns,
-            "copied_unique": q.copied_unique_share}
+            "copied_unique": q.copied_unique_share, "pair_consistency": q.pair_consistency}
 
 
 def downstream_row(name: str, overrides: list[str], classifier: str, seed: int) -> dict:
@@ -163,7 +164,7 @@ def main() -> None:
     table.to_csv(args.out, index=False)
     columns = ["two_sample_auc", "ks_mean", "near_copies", "near_copies_real", "spread",
                "distinct", "year_consistency", "fit_seconds", "near_copies_generated_columns",
-               "near_copies_real_generated_columns", "copied_unique"]
+               "near_copies_real_generated_columns", "copied_unique", "pair_consistency"]
     summary = table.groupby("sampler", sort=False)[columns].agg(["mean", "std"])
     print(f"\nmean (std) over seeds {args.seeds}, "
           f"{table['real_rows'].iloc[0]} real -> {table['generated_rows'].iloc[0]} generated "

@@ -142,6 +142,9 @@ def test_a_grid_of_every_paper_sampler_runs_in_two_parallel_jobs_and_loses_nothi
             # the GAN takes real rows' discrete and year-level values, SMOTE takes none
             assert ("sampler_copied_unique_share" in run.data.metrics) == (
                 run.data.tags["sampler"] == "gan")
+            # its discrete columns come as a real row's combination, so every pair is real
+            pairs = run.data.metrics["sampler_pair_consistency"]
+            assert pairs == 1.0 if run.data.tags["sampler"] == "gan" else 0.0 <= pairs <= 1.0
     cnn = next(r for r in children if r.data.tags["classifier"] == "cnn")
     assert "classifier_train_loss" in cnn.data.metrics
 

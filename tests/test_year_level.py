@@ -207,3 +207,20 @@ def test_rows_that_carry_one_real_rows_copied_values_are_counted():
     assert year_only.copied_unique_share == 0.0
     assert profile.metrics()["sampler_copied_unique_share"] == profile.copied_unique_share
     assert "sampler_copied_unique_share" not in assess(real, taken).metrics()
+
+
+def test_rows_with_a_pair_of_discrete_values_no_real_row_has_are_counted():
+    rng = np.random.default_rng(3)
+    kind = rng.integers(0, 3, size=400)
+    # the term follows the kind (kind 0 runs 1 year, the others 3 or 5): 0 x 5 never occurs
+    term = np.where(kind == 0, 1, rng.choice([3, 5], size=400))
+    every = np.c_[kind, term, rng.normal(size=400)].astype(float)
+    fine = every[rng.integers(0, 400, size=200)].copy()
+    broken = fine.copy()
+    broken[:50, 0], broken[:50, 1] = 0, 5
+    assert assess(every, fine, every=every).pair_consistency == 1.0
+    quality = assess(every, broken, every=every)
+    assert quality.pair_consistency == pytest.approx(0.75)
+    assert quality.metrics()["sampler_pair_consistency"] == pytest.approx(0.75)
+    # the pairs are judged on discrete columns alone and not on year-level ones
+    assert np.isnan(assess(every, broken, every=every, year_positions=[1]).pair_consistency)

@@ -199,6 +199,9 @@ def log_sampler_quality(pipeline, x_train, y_train, year_columns=()) -> None:
                       f"; on the generated columns alone "
                       f"{100 * quality.memorized_share_generated_columns:.1f}% against "
                       f"{100 * quality.memorized_share_real_generated_columns:.1f}%")
+    if not np.isnan(quality.pair_consistency):
+        years += (f", every discrete pair one a real row has in "
+                  f"{100 * quality.pair_consistency:.0f}%")
     if not np.isnan(quality.copied_unique_share):
         years += (f", copied columns those of exactly one real row in "
                   f"{100 * quality.copied_unique_share:.0f}%")

@@ -52,6 +52,11 @@ class GanQuality:
         columns taken from real rows, its ratings, type, term, industry and year), the rest
         generated beside it. Near 0 when only year-level columns are copied (many bonds
         share a year); NaN when no column is copied.
+    pair_consistency : float
+        Share of generated rows in which every pair of discrete columns (at most 20 levels
+        among all training rows, year-level columns aside) takes a pair of values some
+        training row has: a row with a bond type and a term no bond ever had fails. NaN with
+        fewer than two discrete columns.
     seconds : float
         Time the checks took.
     """
@@ -67,6 +72,7 @@ class GanQuality:
     memorized_share_generated_columns: float = float("nan")
     memorized_share_real_generated_columns: float = float("nan")
     copied_unique_share: float = float("nan")
+    pair_consistency: float = float("nan")
 
     def metrics(self, prefix: str = "sampler_") -> dict[str, float]:
         """Scalar summary for MLflow (year-consistency only where there are year columns, the
@@ -87,6 +93,8 @@ class GanQuality:
                 self.memorized_share_real_generated_columns
         if not np.isnan(self.copied_unique_share):
             out[f"{prefix}copied_unique_share"] = self.copied_unique_share
+        if not np.isnan(self.pair_consistency):
+            out[f"{prefix}pair_consistency"] = self.pair_consistency
         return out
 
 
@@ -98,6 +106,26 @@ def year_consistency(generated: np.ndarray, every: np.ndarray, positions) -> flo
     real_years = {tuple(row) for row in np.round(every[:, positions], 9)}
     return float(np.mean([tuple(row) in real_years
                           for row in np.round(generated[:, positions], 9)]))
+
+
+def pair_consistency(generated: np.ndarray, every: np.ndarray, skip=(),
+                     max_levels: int = 20) -> float:
+    """Share of ``generated`` rows whose every pair of discrete columns of ``every`` (at most
+    ``max_levels`` levels; ``skip`` aside) is a pair some row of ``every`` has."""
+    skipped = set(np.asarray(skip, dtype=int).tolist())
+    discrete = [j for j in range(every.shape[1])
+                if j not in skipped and len(np.unique(every[:, j])) <= max_levels]
+    if len(discrete) < 2:
+        return float("nan")
+    real, new = np.round(every, 9), np.round(generated, 9)
+    consistent = np.ones(len(generated), dtype=bool)
+    for position, a in enumerate(discrete):
+        for b in discrete[position + 1:]:
+            seen = set(zip(real[:, a], real[:, b], strict=True))
+            pairs = zip(new[:, a], new[:, b], strict=True)
+            consistent &= np.fromiter((pair in seen for pair in pairs), dtype=bool,
+                                      count=len(new))
+    return float(consistent.mean())
 
 
 def copied_unique_share(real: np.ndarray, generated: np.ndarray, positions) -> float:
@@ -182,4 +210,6 @@ def assess(real: np.ndarray, generated: np.ndarray, names=None, seed: int = 0,
     years = year_consistency(generated, real if every is None else every, year_positions)
     return GanQuality(c2st, ks, memorized, spread, memorized_real, distinct, years,
                       time.perf_counter() - start, memorized_kept, memorized_real_kept,
-                      copied_unique_share(real, generated, copied_positions))
+                      copied_unique_share(real, generated, copied_positions),
+                      pair_consistency(generated, real if every is None else every,
+                                       skip=year_positions))
